@@ -1,0 +1,109 @@
+# snapvnf - top-level build. `make` builds into build/, `make test` runs every
+# test, `make demo` shows the system on the bundled capture, `make bench`
+# measures. Dependencies (Debian packages) are installed by scripts/deps.sh.
+
+BUILD   ?= build
+CC      ?= cc
+SAN     ?=
+WERROR  ?=
+OPT     ?= -O2
+
+PKGS    := libpcap json-c
+CPPFLAGS += -Iinclude -Isrc -D_GNU_SOURCE
+CFLAGS  += -std=c11 $(OPT) -g -fPIC -Wall -Wextra -Wshadow -Wstrict-prototypes \
+	   -Wmissing-prototypes -Wno-unused-parameter $(WERROR)
+ifneq ($(SAN),)
+CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LDFLAGS += -fsanitize=address,undefined
+endif
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lpcap -ljson-c)
+LIBS    = $(PKG_LIBS) -lm -lpthread -ldl
+
+DEPS_OK := $(BUILD)/.deps-ok
+
+LIB_SRC    := $(wildcard src/lib/*.c src/decode/*.c vnfs/*.c)
+DAEMON_SRC := $(filter-out src/daemon/main.c,$(wildcard src/daemon/*.c))
+TOOLS_SRC  := $(wildcard tools/*.c)
+TEST_SRC   := $(wildcard tests/test_*.c)
+BENCH_SRC  := $(wildcard bench/*.c)
+EXAMPLE_SRC:= $(wildcard examples/*.c)
+FUZZ_SRC   := $(wildcard fuzz/fuzz_*.c)
+
+obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
+LIB_OBJ    := $(call obj,$(LIB_SRC))
+DAEMON_OBJ := $(call obj,$(DAEMON_SRC))
+TOOLS_OBJ  := $(call obj,$(TOOLS_SRC))
+
+LIBA   := $(BUILD)/libsnapvnf.a
+LIBSO  := $(BUILD)/libsnapvnf.so
+DLIBA  := $(BUILD)/libsnapvnfd.a
+TESTS  := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
+BENCHES:= $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
+EXAMPLES:=$(patsubst examples/%.c,$(BUILD)/examples/%,$(EXAMPLE_SRC))
+
+.PHONY: all deps test unit demo bench fuzz clean e2e
+all: $(BUILD)/snapvnfd $(BUILD)/snapvnf $(LIBA) $(LIBSO) $(EXAMPLES)
+
+deps: $(DEPS_OK)
+$(DEPS_OK): scripts/deps.sh
+	@mkdir -p $(BUILD)
+	@scripts/deps.sh && touch $@
+
+$(BUILD)/obj/%.o: %.c | $(DEPS_OK)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) -MMD -MP -c $< -o $@
+
+$(LIBA): $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+$(LIBSO): $(LIB_OBJ)
+	$(CC) -shared $(LDFLAGS) -o $@ $^ $(LIBS)
+$(DLIBA): $(DAEMON_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/snapvnfd: $(call obj,src/daemon/main.c) $(DLIBA) $(LIBA)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+$(BUILD)/snapvnf: $(TOOLS_OBJ) $(LIBA)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+$(BUILD)/examples/%: $(BUILD)/obj/examples/%.o $(LIBA)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+$(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $(DLIBA) $(LIBA)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) -lcmocka
+$(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(DLIBA) $(LIBA)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+# Unit tests only (what .ci/run repeats under the sanitizers).
+unit: $(TESTS)
+	@scripts/run-tests.sh --unit $(BUILD)
+
+# Everything: unit tests, then the end-to-end scripts in tests/*.sh.
+test: all $(TESTS)
+	@scripts/run-tests.sh $(BUILD)
+
+e2e: all
+	@scripts/run-tests.sh --e2e $(BUILD)
+
+demo: all
+	@scripts/demo.sh $(BUILD)
+
+bench: all $(BENCHES)
+	@scripts/bench.sh $(BUILD)
+
+# libFuzzer harnesses (clang): `make fuzz` builds them into build/fuzz/.
+FUZZ_LIB_SRC := $(filter-out src/lib/client.c,$(LIB_SRC))
+fuzz: | $(DEPS_OK)
+	@mkdir -p $(BUILD)/fuzz
+	@for f in $(FUZZ_SRC); do n=$$(basename $$f .c); \
+	  echo "  FUZZ $$n"; \
+	  clang $(CPPFLAGS) -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined $(PKG_CFLAGS) \
+	    $$f $(FUZZ_LIB_SRC) -o $(BUILD)/fuzz/$$n $(LIBS) || exit 1; done
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
