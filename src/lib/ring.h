@@ -20,6 +20,7 @@
 #ifndef SV_RING_H
 #define SV_RING_H
 
+#include <stdalign.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>

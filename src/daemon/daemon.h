@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * daemon.h - the pieces of snapvnfd and how they meet.
+ *
+ *   source (pcap live / pcap file) --sv_snapper_put--> packet ring
+ *   registry (control socket)  hands ring + cursor segments to services
+ *   status                      renders counters for the CLI and Prometheus
+ */
+#ifndef SV_DAEMON_H
+#define SV_DAEMON_H
+
+#include <stdbool.h>
+#include <poll.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <pcap/pcap.h>
+
+struct sv_ring;
+struct sv_cursor;
+
+struct sv_opts {
+	const char *iface;      /* -i: live capture */
+	const char *file;       /* -r: replay */
+	const char *filter;     /* -f: BPF expression */
+	const char *ctl_path;   /* --ctl */
+	unsigned snaplen;       /* -s */
+	unsigned ring_slots;    /* --ring-slots */
+	unsigned buffer_mb;     /* --buffer: kernel capture buffer */
+	unsigned wait_for;      /* --wait-for N services before replaying */
+	bool pace;              /* --pace: replay at recorded speed */
+	int lossless;           /* -1 default (lossless for -r, lossy live), 0, 1 */
+};
+
+/* Capture counters, as shown by `snapvnf status`. */
+struct sv_capture_stats {
+	uint64_t received;     /* snaps published */
+	uint64_t bytes;        /* wire bytes of those */
+	uint64_t truncated;    /* snap ended inside a header */
+	uint64_t malformed;    /* a header lied */
+	uint64_t kernel_drops; /* pcap_stats ps_drop */
+	uint64_t if_drops;     /* pcap_stats ps_ifdrop */
+};
+
+/* ---- packet sources: one ops table per kind (source_pcap.c) ---- */
+
+struct sv_source;
+struct sv_snapper;
+
+struct sv_source_ops {
+	const char *kind;
+	/* Open per options; log the reason and return NULL on failure. */
+	struct sv_source *(*open)(const struct sv_opts *o);
+	/* Descriptor to poll for input, or -1 when input is always ready. */
+	int (*fd)(struct sv_source *s);
+	/* Hand up to `max` packets to sv_snapper_put(). Returns how many,
+	 * -1 at the end of a finite source, -2 on a fatal error (logged).
+	 * *wait_ms is set when the source wants to be asked again later
+	 * (paced replay). */
+	int (*burst)(struct sv_source *s, struct sv_snapper *sn, unsigned max, int *wait_ms);
+	void (*stats)(struct sv_source *s, struct sv_capture_stats *st);
+	int (*linktype)(struct sv_source *s);
+	void (*close)(struct sv_source *s);
+};
+
+extern const struct sv_source_ops sv_source_pcap_live;
+extern const struct sv_source_ops sv_source_pcap_file;
+
+/* ---- the packet path (snapper.c) ---- */
+
+struct sv_snapper *sv_snapper_new(struct sv_ring *ring, unsigned snaplen, int linktype);
+void sv_snapper_free(struct sv_snapper *sn);
+/* Write one packet into the i-th reserved slot: copy, clamp, parse once. */
+void sv_snapper_put(struct sv_snapper *sn, unsigned i, const struct pcap_pkthdr *h,
+		    const uint8_t *bytes);
+void sv_snapper_stats(const struct sv_snapper *sn, struct sv_capture_stats *st);
+
+/* ---- the registry / control socket (registry.c) ---- */
+
+struct sv_registry;
+
+struct sv_service_info {
+	char name[64];
+	pid_t pid;
+	const struct sv_cursor *pkt;
+};
+
+/* Bind the control socket (refusing if a daemon already answers there). */
+struct sv_registry *sv_registry_open(const char *path, struct sv_ring *pkt_ring);
+void sv_registry_close(struct sv_registry *reg);
+/* Fill pollfds (room for `max`); returns how many were used. */
+int sv_registry_pollfds(struct sv_registry *reg, struct pollfd *pfd, int max);
+/* Serve whatever the polled descriptors say is ready. */
+void sv_registry_serve(struct sv_registry *reg, const struct pollfd *pfd, int n);
+unsigned sv_registry_count(const struct sv_registry *reg);
+/* Ever had a service registered? */
+bool sv_registry_seen_any(const struct sv_registry *reg);
+/* Iterate over services: returns false past the last. */
+bool sv_registry_service(const struct sv_registry *reg, unsigned i, struct sv_service_info *out);
+
+/* Status reply builder, set by main: writes JSON (status-json) or
+ * Prometheus text (metrics) into a malloc'd string. */
+typedef char *(*sv_status_fn)(const char *what, void *ctx);
+void sv_registry_set_status(struct sv_registry *reg, sv_status_fn fn, void *ctx);
+
+/* ---- status rendering (status.c) ---- */
+
+struct sv_daemon_view {
+	const struct sv_opts *opts;
+	const char *source_desc;
+	struct sv_capture_stats cap;
+	uint64_t ring_head;
+	uint32_t ring_slots;
+	bool lossless;
+	bool ended;
+	double uptime_s;
+	const struct sv_registry *reg;
+};
+
+char *sv_status_json(const struct sv_daemon_view *v);
+char *sv_status_prometheus(const struct sv_daemon_view *v);
+
+#endif

@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * status.c - the daemon's counters as JSON (for `snapvnf status`) and as
+ * Prometheus text exposition (for `snapvnf metrics` and scrapers).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "daemon/daemon.h"
+#include "lib/ring.h"
+#include "lib/stats.h"
+
+static void add_u64(json_object *o, const char *k, uint64_t v)
+{
+	json_object_object_add(o, k, json_object_new_uint64(v));
+}
+
+static json_object *service_json(const struct sv_service_info *s, uint64_t head)
+{
+	const struct sv_stats *st = (const struct sv_stats *)s->pkt->stats;
+	json_object *o = json_object_new_object(), *cnt = json_object_new_object();
+	uint64_t pos = atomic_load_explicit(&s->pkt->pos, memory_order_relaxed);
+	char name[SV_STAT_NAME_MAX];
+	uint64_t v;
+
+	json_object_object_add(o, "name", json_object_new_string(s->name));
+	json_object_object_add(o, "pid", json_object_new_int(s->pid));
+	add_u64(o, "delivered", atomic_load_explicit(&s->pkt->delivered, memory_order_relaxed));
+	add_u64(o, "lost", atomic_load_explicit(&s->pkt->lost, memory_order_relaxed));
+	add_u64(o, "backlog", head > pos ? head - pos : 0);
+	for (unsigned i = 0; sv_stats_read(st, i, name, &v) == 0; i++)
+		add_u64(cnt, name, v);
+	json_object_object_add(o, "counters", cnt);
+	return o;
+}
+
+char *sv_status_json(const struct sv_daemon_view *v)
+{
+	json_object *root = json_object_new_object();
+	json_object *d = json_object_new_object(), *cap = json_object_new_object();
+	json_object *svcs = json_object_new_array();
+	struct sv_service_info s;
+	char *out;
+
+	json_object_object_add(d, "source", json_object_new_string(v->source_desc));
+	add_u64(d, "snaplen", v->opts->snaplen);
+	add_u64(d, "ring_slots", v->ring_slots);
+	json_object_object_add(d, "lossless", json_object_new_boolean(v->lossless));
+	json_object_object_add(d, "ended", json_object_new_boolean(v->ended));
+	json_object_object_add(d, "uptime_s", json_object_new_double(v->uptime_s));
+	json_object_object_add(root, "daemon", d);
+
+	add_u64(cap, "received", v->cap.received);
+	add_u64(cap, "bytes", v->cap.bytes);
+	add_u64(cap, "kernel_drops", v->cap.kernel_drops);
+	add_u64(cap, "if_drops", v->cap.if_drops);
+	add_u64(cap, "truncated", v->cap.truncated);
+	add_u64(cap, "malformed", v->cap.malformed);
+	json_object_object_add(root, "capture", cap);
+
+	for (unsigned i = 0; sv_registry_service(v->reg, i, &s); i++)
+		json_object_array_add(svcs, service_json(&s, v->ring_head));
+	json_object_object_add(root, "services", svcs);
+
+	out = strdup(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN));
+	json_object_put(root);
+	return out;
+}
+
+char *sv_status_prometheus(const struct sv_daemon_view *v)
+{
+	struct sv_service_info s;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (!f)
+		return NULL;
+	fprintf(f, "# HELP snapvnf_capture_packets_total Snaps published to the packet ring.\n"
+		   "# TYPE snapvnf_capture_packets_total counter\n"
+		   "snapvnf_capture_packets_total %llu\n",
+		(unsigned long long)v->cap.received);
+	fprintf(f, "# TYPE snapvnf_capture_bytes_total counter\nsnapvnf_capture_bytes_total %llu\n",
+		(unsigned long long)v->cap.bytes);
+	fprintf(f, "# TYPE snapvnf_capture_kernel_drops_total counter\n"
+		   "snapvnf_capture_kernel_drops_total %llu\n",
+		(unsigned long long)v->cap.kernel_drops);
+	fprintf(f, "# TYPE snapvnf_capture_truncated_total counter\n"
+		   "snapvnf_capture_truncated_total %llu\n",
+		(unsigned long long)v->cap.truncated);
+	fprintf(f, "# TYPE snapvnf_capture_malformed_total counter\n"
+		   "snapvnf_capture_malformed_total %llu\n",
+		(unsigned long long)v->cap.malformed);
+	fprintf(f, "# TYPE snapvnf_service_delivered_total counter\n"
+		   "# TYPE snapvnf_service_lost_total counter\n"
+		   "# TYPE snapvnf_service_counter gauge\n");
+	for (unsigned i = 0; sv_registry_service(v->reg, i, &s); i++) {
+		const struct sv_stats *st = (const struct sv_stats *)s.pkt->stats;
+		char name[SV_STAT_NAME_MAX];
+		uint64_t val;
+
+		fprintf(f, "snapvnf_service_delivered_total{service=\"%s\"} %llu\n", s.name,
+			(unsigned long long)atomic_load(&s.pkt->delivered));
+		fprintf(f, "snapvnf_service_lost_total{service=\"%s\"} %llu\n", s.name,
+			(unsigned long long)atomic_load(&s.pkt->lost));
+		for (unsigned k = 0; sv_stats_read(st, k, name, &val) == 0; k++)
+			fprintf(f, "snapvnf_service_counter{service=\"%s\",name=\"%s\"} %llu\n",
+				s.name, name, (unsigned long long)val);
+	}
+	fclose(f);
+	return buf;
+}

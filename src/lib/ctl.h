@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * ctl.h - the control socket protocol shared by snapvnfd, the service
+ * library and the CLI.
+ *
+ * A unix SOCK_SEQPACKET socket: every message is one datagram of text,
+ * "verb key=value key=value ...", values without spaces. Replies start with
+ * "ok" or "error <message>". Ring segments travel with the hello reply as
+ * SCM_RIGHTS descriptors. Long replies (status, metrics) come as several
+ * messages closed by one holding SV_CTL_END (a zero-length datagram cannot be
+ * told from a closed peer).
+ *
+ *   hello name=NAME consumes=pkt|flow|pkt,flow
+ *     -> ok pkt_slots=N pkt_payload=N snaplen=N [flow_…]   + fds
+ *     -> error name "x" is already registered (pid N)
+ *   status | status-json | metrics | services
+ *     -> text chunks, then SV_CTL_END
+ */
+#ifndef SV_CTL_H
+#define SV_CTL_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#define SV_CTL_DEFAULT_PATH "/run/snapvnf/ctl.sock"
+#define SV_CTL_MSG_MAX 16384
+#define SV_CTL_MAX_FDS 8
+#define SV_NAME_MAX 64
+#define SV_CTL_END "\x04end"
+
+/* $SNAPVNF_CTL if set, else the default path. */
+const char *sv_ctl_path(void);
+
+/* Connect to the daemon. Returns a socket fd, or -errno (-ENOENT, -ECONNREFUSED
+ * when no daemon runs there). */
+int sv_ctl_connect(const char *path);
+
+/* Send one message with optional descriptors. Returns 0 or -errno. */
+int sv_ctl_send(int fd, const char *msg, size_t len, const int *fds, unsigned nfds);
+
+/*
+ * Receive one message into buf (NUL-terminated, truncated to size - 1) and
+ * up to *nfds descriptors (in: room in fds; out: how many came; extra ones
+ * are closed). Returns the message length, -EPIPE
+ * when the peer closed, or -errno.
+ */
+ssize_t sv_ctl_recv(int fd, char *buf, size_t size, int *fds, unsigned *nfds);
+
+/* Copy the value of `key` in "verb k=v k=v" into out. Returns 0, or -ENOENT,
+ * or -ENAMETOOLONG if it does not fit. */
+int sv_ctl_get(const char *msg, const char *key, char *out, size_t size);
+
+/*
+ * Send `cmd` and collect a multi-message reply into a malloc'd string
+ * (*reply, freed by the caller). Returns 0 or -errno.
+ */
+int sv_ctl_query(const char *path, const char *cmd, char **reply);
+
+/* A service name is 1..63 bytes of [A-Za-z0-9._-]. Returns 1 if valid. */
+int sv_ctl_name_valid(const char *name);
+
+#endif

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <stdio.h>
+#include <string.h>
+
+#include "lib/stats.h"
+
+_Static_assert(sizeof(struct sv_stats) <= 3840, "stats must fit the cursor page");
+
+_Atomic uint64_t *sv_stats_add(struct sv_stats *st, const char *prefix, const char *name)
+{
+	uint32_t n = atomic_load_explicit(&st->count, memory_order_relaxed);
+	struct sv_stat *s;
+
+	if (n >= SV_STATS_MAX)
+		return NULL;
+	s = &st->stat[n];
+	snprintf(s->name, sizeof(s->name), "%s%s%s", prefix ? prefix : "",
+		 prefix && *prefix ? "." : "", name);
+	atomic_store_explicit(&s->value, 0, memory_order_relaxed);
+	/* Pairs with the acquire load in sv_stats_read: the name is complete
+	 * before the daemon can see the counter. */
+	atomic_store_explicit(&st->count, n + 1, memory_order_release);
+	return &s->value;
+}
+
+int sv_stats_read(const struct sv_stats *st, unsigned i, char name[SV_STAT_NAME_MAX],
+		  uint64_t *value)
+{
+	uint32_t n = atomic_load_explicit(&st->count, memory_order_acquire);
+
+	if (n > SV_STATS_MAX)
+		n = SV_STATS_MAX;
+	if (i >= n)
+		return -1;
+	for (unsigned k = 0; k < SV_STAT_NAME_MAX; k++) {
+		char c = st->stat[i].name[k];
+
+		if (c == '\0' || k == SV_STAT_NAME_MAX - 1) {
+			name[k] = '\0';
+			break;
+		}
+		/* The segment is writable by the service: never trust it. */
+		name[k] = (c >= 0x21 && c <= 0x7e && c != '"' && c != '\\') ? c : '_';
+	}
+	*value = atomic_load_explicit(&st->stat[i].value, memory_order_relaxed);
+	return 0;
+}

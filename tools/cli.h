@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* cli.h - the subcommands of `snapvnf`, one file each. */
+#ifndef SV_CLI_H
+#define SV_CLI_H
+
+int sv_cli_tap(int argc, char **argv);
+int sv_cli_status(int argc, char **argv);
+int sv_cli_metrics(int argc, char **argv);
+
+/* Common: parse "--ctl PATH" style options shared by all subcommands. */
+extern const char *sv_cli_ctl_path;
+
+#endif

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * snapvnf - the command-line tool: run a tap service, read the daemon's
+ * status. One file per subcommand (tools/<name>.c).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "lib/ctl.h"
+#include "lib/log.h"
+#include "tools/cli.h"
+
+const char *sv_cli_ctl_path;
+
+static const struct {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *help;
+} cmds[] = {
+	{ "tap", sv_cli_tap, "register as a service and print or count snaps" },
+	{ "status", sv_cli_status, "capture and per-service counters (--json)" },
+	{ "services", sv_cli_status, "the registered services, one a line" },
+	{ "metrics", sv_cli_metrics, "the counters as Prometheus text" },
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: snapvnf [--ctl PATH] COMMAND [options]\n\ncommands:\n");
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		fprintf(f, "  %-9s %s\n", cmds[i].name, cmds[i].help);
+	fprintf(f, "\nThe control socket is --ctl, else $SNAPVNF_CTL, else %s.\n"
+		   "`snapvnf COMMAND --help` tells more.\n",
+		SV_CTL_DEFAULT_PATH);
+}
+
+int main(int argc, char **argv)
+{
+	int i = 1;
+
+	sv_log_init("snapvnf", SV_LOG_INFO);
+	sv_cli_ctl_path = sv_ctl_path();
+	if (i + 1 < argc && strcmp(argv[i], "--ctl") == 0) {
+		sv_cli_ctl_path = argv[i + 1];
+		i += 2;
+	}
+	if (i >= argc) {
+		usage(stderr);
+		return 2;
+	}
+	if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0 ||
+	    strcmp(argv[i], "help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	for (size_t k = 0; k < sizeof(cmds) / sizeof(cmds[0]); k++)
+		if (strcmp(argv[i], cmds[k].name) == 0)
+			return cmds[k].fn(argc - i, argv + i);
+	sv_err("unknown command '%s' (see snapvnf --help)", argv[i]);
+	return 2;
+}

@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * status.c - `snapvnf status`, `snapvnf services` and `snapvnf metrics`:
+ * ask the daemon over the control socket and print its answer.
+ */
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "lib/ctl.h"
+#include "lib/log.h"
+#include "tools/cli.h"
+
+static uint64_t u64(json_object *o, const char *k)
+{
+	json_object *v;
+
+	return json_object_object_get_ex(o, k, &v) ? json_object_get_uint64(v) : 0;
+}
+
+static const char *str(json_object *o, const char *k)
+{
+	json_object *v;
+
+	return json_object_object_get_ex(o, k, &v) ? json_object_get_string(v) : "";
+}
+
+static void print_status(json_object *root, bool services_only)
+{
+	json_object *d = NULL, *cap = NULL, *svcs = NULL;
+
+	json_object_object_get_ex(root, "daemon", &d);
+	json_object_object_get_ex(root, "capture", &cap);
+	json_object_object_get_ex(root, "services", &svcs);
+	if (!services_only) {
+		printf("source    %s  snaplen %llu  ring %llu slots, %s%s\n", str(d, "source"),
+		       (unsigned long long)u64(d, "snaplen"), (unsigned long long)u64(d, "ring_slots"),
+		       strcmp(str(d, "lossless"), "true") == 0 ? "lossless" : "lossy",
+		       strcmp(str(d, "ended"), "true") == 0 ? ", ended" : "");
+		printf("capture   received %llu  bytes %llu  kernel drops %llu  "
+		       "truncated %llu  malformed %llu\n",
+		       (unsigned long long)u64(cap, "received"), (unsigned long long)u64(cap, "bytes"),
+		       (unsigned long long)(u64(cap, "kernel_drops") + u64(cap, "if_drops")),
+		       (unsigned long long)u64(cap, "truncated"),
+		       (unsigned long long)u64(cap, "malformed"));
+		printf("\n%-24s %8s %12s %10s %10s\n", "SERVICE", "PID", "DELIVERED", "LOST",
+		       "BACKLOG");
+	}
+	for (size_t i = 0; svcs && i < json_object_array_length(svcs); i++) {
+		json_object *s = json_object_array_get_idx(svcs, i), *cnt;
+
+		if (services_only) {
+			printf("%s %llu\n", str(s, "name"), (unsigned long long)u64(s, "pid"));
+			continue;
+		}
+		printf("%-24s %8llu %12llu %10llu %10llu\n", str(s, "name"),
+		       (unsigned long long)u64(s, "pid"), (unsigned long long)u64(s, "delivered"),
+		       (unsigned long long)u64(s, "lost"), (unsigned long long)u64(s, "backlog"));
+		if (json_object_object_get_ex(s, "counters", &cnt)) {
+			json_object_object_foreach(cnt, k, v)
+				printf("    %-36s %llu\n", k, (unsigned long long)json_object_get_uint64(v));
+		}
+	}
+}
+
+static int query(const char *cmd, char **reply)
+{
+	int err = sv_ctl_query(sv_cli_ctl_path, cmd, reply);
+
+	if (err) {
+		sv_err("cannot reach snapvnfd at %s: %s", sv_cli_ctl_path, strerror(-err));
+		return -1;
+	}
+	if (strncmp(*reply, "error ", 6) == 0) {
+		sv_err("snapvnfd: %s", *reply + 6);
+		free(*reply);
+		return -1;
+	}
+	return 0;
+}
+
+int sv_cli_status(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	bool json = false, services_only = strcmp(argv[0], "services") == 0;
+	json_object *root;
+	char *reply;
+	int c;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "jh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'j': json = true; break;
+		case 'h':
+			printf("usage: snapvnf %s [--json]\n", argv[0]);
+			return 0;
+		default:
+			sv_err("unknown option %s (see snapvnf %s --help)", argv[optind - 1], argv[0]);
+			return 2;
+		}
+	}
+	if (query("status", &reply) < 0)
+		return 1;
+	if (json) {
+		printf("%s\n", reply);
+		free(reply);
+		return 0;
+	}
+	root = json_tokener_parse(reply);
+	free(reply);
+	if (!root) {
+		sv_err("snapvnfd sent a status that is not JSON");
+		return 1;
+	}
+	print_status(root, services_only);
+	json_object_put(root);
+	return 0;
+}
+
+int sv_cli_metrics(int argc, char **argv)
+{
+	char *reply;
+
+	if (argc > 1) {
+		printf("usage: snapvnf metrics\nPrints the counters in Prometheus text format.\n");
+		return strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ? 0 : 2;
+	}
+	if (query("metrics", &reply) < 0)
+		return 1;
+	fputs(reply, stdout);
+	free(reply);
+	return 0;
+}
