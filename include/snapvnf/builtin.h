@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * snapvnf/builtin.h - the VNFs that ship with snapvnf (vnfs/*.c), and
+ * their metadata structs, so a service can chain them with converters.
+ *
+ * The tables are not declared const only because the original API's
+ * register_pkt_vnf() takes a non-const pointer; the library never writes
+ * to a VNF table.
+ */
+#ifndef SNAPVNF_BUILTIN_H
+#define SNAPVNF_BUILTIN_H
+
+#include <snapvnf/vnf.h>
+
+/* http_request: HTTP request line and headers inside the snap. */
+struct sv_http_meta {
+	char method[16];
+	char host[128];
+	char uri[256];
+	char user_agent[128];
+	bool truncated;       /* the snap cut the request line or headers */
+	struct sv_addr client;
+	struct sv_addr server;
+	uint16_t server_port;
+};
+enum { SV_HTTP_METHOD, SV_HTTP_HOST, SV_HTTP_URI, SV_HTTP_USER_AGENT, SV_HTTP_TRUNCATED,
+       SV_HTTP_CLIENT, SV_HTTP_SERVER, SV_HTTP_SERVER_PORT };
+extern pkt_vnf sv_vnf_http_request;
+
+/* url_filter: alert when host/uri match a blocklist (args: the file). */
+struct sv_url_meta {
+	char host[128];
+	char uri[256];
+	struct sv_addr client;
+};
+enum { SV_URL_HOST, SV_URL_URI, SV_URL_CLIENT };
+extern pkt_vnf sv_vnf_url_filter;
+
+/* dns: DNS queries and responses (UDP and TCP). */
+struct sv_dns_meta {
+	char qname[256];
+	uint16_t qtype;
+	uint16_t id;
+	uint8_t rcode;
+	bool response;
+	bool truncated;
+};
+enum { SV_DNS_QNAME, SV_DNS_QTYPE, SV_DNS_ID, SV_DNS_RCODE, SV_DNS_RESPONSE, SV_DNS_TRUNCATED };
+extern pkt_vnf sv_vnf_dns;
+
+/* tls_sni: server name of TLS ClientHellos. */
+struct sv_tls_meta {
+	char sni[256];
+	bool has_sni;
+	bool truncated;
+};
+enum { SV_TLS_SNI, SV_TLS_HAS_SNI, SV_TLS_TRUNCATED };
+extern pkt_vnf sv_vnf_tls_sni;
+
+/* pkt_stats: packets and bytes per protocol, per interval (args: seconds). */
+extern pkt_vnf sv_vnf_pkt_stats;
+
+/* The built-in VNFs by name, for `snapvnf run` and service files. */
+struct sv_builtin {
+	const char *name;
+	const pkt_vnf *pkt;   /* exactly one of pkt/flow is set */
+	const flow_vnf *flow;
+};
+/* NULL-terminated by name. */
+extern const struct sv_builtin sv_builtins[];
+const struct sv_builtin *sv_builtin_find(const char *name);
+
+#endif

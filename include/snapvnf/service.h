@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * snapvnf/service.h - what a switch user writes: a service is a chain of
+ * VNFs joined by metadata converters, in four calls.
+ *
+ *   int main(void)
+ *   {
+ *           size_t conv[][3] = { { URL_HOST, HTTP_HOST, 0 }, { 0, 0, 0 } };
+ *
+ *           if (service_init("phishing") < 0 ||
+ *               register_pkt_vnf(&http_request_vnf, NULL) < 0 ||
+ *               register_pkt_vnf(&url_filter_vnf, conv) < 0)
+ *                   return 1;
+ *           return service_run() < 0;
+ *   }
+ *
+ * Errors: each call returns 0 or a negative errno, writes a one-line
+ * message naming what was wrong to stderr, and keeps it for
+ * service_strerror(). Nothing is ever printed to stdout except events.
+ */
+#ifndef SNAPVNF_SERVICE_H
+#define SNAPVNF_SERVICE_H
+
+#include <stddef.h>
+
+#include <snapvnf/vnf.h>
+
+/* Connect to snapvnfd ($SNAPVNF_CTL or /run/snapvnf/ctl.sock) and claim a
+ * unique service name. -EADDRINUSE: another service has that name. */
+int service_init(const char *name);
+
+/*
+ * Append a VNF to the chain. `conv` says how the previous VNF's output
+ * fills this one's input, one row per member:
+ *   { index of a member of this VNF's input schema,
+ *     index of a member of the previous VNF's output schema,
+ *     (size_t) address of a void (*)(void *) that adjusts the copied value
+ *     in place, or 0 }
+ * ended by { 0, 0, 0 }. To map member 0 to member 0 without a function,
+ * write { 0, 0, (size_t)sv_conv_identity }. NULL: no converter.
+ * Every row is checked now (indices, types, sizes): -EINVAL with a message
+ * naming both VNFs and members.
+ */
+int register_pkt_vnf(pkt_vnf *vnf, size_t conv[][3]);
+int register_flow_vnf(flow_vnf *vnf, size_t conv[][3]);
+
+/*
+ * Fetch items, run the chain, emit events, until the end of the stream
+ * (a replay ended, or the daemon stopped) or SIGINT/SIGTERM. Calls each
+ * VNF's report and destroy, then returns 0; -errno on failure.
+ */
+int service_run(void);
+
+/* ---- beyond the original four calls ---- */
+
+/* The converter function that changes nothing (see above). */
+void sv_conv_identity(void *value);
+
+/*
+ * Append a VNF with an argument string for its create() and converters
+ * written by member name: "host <- host, dport <- port" (this VNF's input
+ * member on the left, the previous VNF's output member on the right;
+ * commas or semicolons between). NULL or "" for no converter. Types and
+ * sizes are checked as for the index form.
+ */
+int sv_register_pkt(const pkt_vnf *vnf, const char *args, const char *conv);
+int sv_register_flow(const flow_vnf *vnf, const char *args, const char *conv);
+
+/* Like register_*_vnf, with an argument string for create(). */
+int sv_register_pkt_rows(const pkt_vnf *vnf, const char *args, size_t conv[][3]);
+int sv_register_flow_rows(const flow_vnf *vnf, const char *args, size_t conv[][3]);
+
+/*
+ * Send events to `path` (appended) instead of stdout; "-" is stdout.
+ * $SNAPVNF_EVENTS sets the same at service_init. Returns 0 or -errno.
+ */
+int sv_events_to(const char *path);
+
+/* The last error message of any call above ("" if none). */
+const char *service_strerror(void);
+
+/* The daemon's control socket to use instead of the default (before
+ * service_init). */
+void sv_service_ctl(const char *path);
+
+#endif
