@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * conv.h - metadata converters: check them once, compile them into copy
+ * plans, run the plan per item.
+ *
+ * The original design walked its index table for every item and copied
+ * member by member; here the rows are resolved to offsets and sizes at
+ * start, sorted, and adjacent members merged into one copy, so a link in
+ * the chain costs a few memcpy calls and no lookups.
+ */
+#ifndef SV_CONV_H
+#define SV_CONV_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <snapvnf/vnf.h>
+
+typedef void (*sv_conv_fn)(void *value);
+
+/* One checked row: member indices and the adjusting function. */
+struct sv_conv_row {
+	uint32_t dst;  /* member of the input schema */
+	uint32_t src;  /* member of the previous output schema */
+	sv_conv_fn fn;
+};
+
+struct sv_copy {
+	uint32_t dst_off, src_off, len;
+	sv_conv_fn fn;
+};
+
+struct sv_plan {
+	unsigned n;
+	struct sv_copy *ops;
+};
+
+/*
+ * Check index rows (ended by {0,0,0}) against the schemas and append them
+ * to *out (malloc'd, *n_out entries). `from`/`to` are the VNF names for
+ * messages. Returns 0 or -EINVAL with the reason in err.
+ */
+int sv_conv_rows(const char *from, const struct sv_schema *out_schema, const char *to,
+		 const struct sv_schema *in_schema, size_t (*rows)[3],
+		 struct sv_conv_row **out, unsigned *n_out, char *err, size_t errlen);
+/* The same from "dst <- src, dst <- src". */
+int sv_conv_named(const char *from, const struct sv_schema *out_schema, const char *to,
+		  const struct sv_schema *in_schema, const char *spec,
+		  struct sv_conv_row **out, unsigned *n_out, char *err, size_t errlen);
+/*
+ * Match members by name and type: every input member for which the
+ * previous output has a member of the same name, type and a fitting size.
+ * Used by `snapvnf run`. Returns 0 or -ENOMEM.
+ */
+int sv_conv_auto(const struct sv_schema *out_schema, const struct sv_schema *in_schema,
+		 struct sv_conv_row **out, unsigned *n_out);
+
+/* Compile checked rows into a plan (sorted, merged). Returns 0 or -ENOMEM. */
+int sv_plan_compile(struct sv_plan *plan, const struct sv_schema *out_schema,
+		    const struct sv_schema *in_schema, const struct sv_conv_row *rows, unsigned n);
+void sv_plan_free(struct sv_plan *plan);
+
+/* Run a plan: fill `in` from `prev_out`. */
+static inline void sv_plan_run(const struct sv_plan *plan, void *in, const void *prev_out)
+{
+	for (unsigned i = 0; i < plan->n; i++) {
+		const struct sv_copy *c = &plan->ops[i];
+
+		memcpy((uint8_t *)in + c->dst_off, (const uint8_t *)prev_out + c->src_off, c->len);
+		if (c->fn)
+			c->fn((uint8_t *)in + c->dst_off);
+	}
+}
+
+/* "char[128]", "uint16", … for messages. */
+const char *sv_type_name(const struct sv_member *m, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,191 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * service.c - the original four-call API (DESIGN.md 2.1) on top of the
+ * client connection, the chain and the event sink. A process runs one
+ * service, so the API keeps its state in one static struct.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <snapvnf/service.h>
+
+#include "lib/chain.h"
+#include "lib/client.h"
+#include "lib/event.h"
+
+#define BURST 64
+#define TICK_NS 1000000000ull
+
+static struct {
+	bool connected;
+	const char *ctl_path;
+	struct sv_client cl;
+	struct sv_chain *chain;
+	char error[512];
+} svc;
+
+static volatile sig_atomic_t svc_stop;
+
+static void on_signal(int sig)
+{
+	svc_stop = 1;
+}
+
+static int fail(int rc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int fail(int rc, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(svc.error, sizeof(svc.error), fmt, ap);
+	va_end(ap);
+	/* The original API has no other way to tell the switch user why. */
+	fprintf(stderr, "snapvnf: %s\n", svc.error);
+	return rc;
+}
+
+const char *service_strerror(void)
+{
+	return svc.error;
+}
+
+void sv_service_ctl(const char *path)
+{
+	svc.ctl_path = path;
+}
+
+int sv_events_to(const char *path)
+{
+	int rc = sv_event_sink(path);
+
+	if (rc < 0)
+		return fail(rc, "cannot write events to %s: %s", path, strerror(-rc));
+	return 0;
+}
+
+int service_init(const char *name)
+{
+	const char *events = getenv("SNAPVNF_EVENTS");
+	int rc;
+
+	if (svc.connected)
+		return fail(-EALREADY, "service_init: this process already runs service %s",
+			    svc.cl.name);
+	if (!name)
+		return fail(-EINVAL, "service_init: a service needs a name");
+	if (events && *events && (rc = sv_events_to(events)) < 0)
+		return rc;
+	rc = sv_client_open(&svc.cl, svc.ctl_path, name, SV_CONSUME_PKT);
+	if (rc < 0)
+		return fail(rc, "%s", svc.cl.error);
+	svc.chain = sv_chain_new(name, svc.cl.stats);
+	if (!svc.chain) {
+		sv_client_close(&svc.cl);
+		return fail(-ENOMEM, "service_init: out of memory");
+	}
+	svc.connected = true;
+	return 0;
+}
+
+static int add(enum sv_vnf_kind kind, const void *vnf, const char *args, size_t (*rows)[3],
+	       const char *named)
+{
+	char err[400];
+	int rc;
+
+	if (!svc.connected)
+		return fail(-ENOTCONN, "register a VNF after service_init()");
+	rc = sv_chain_add(svc.chain, kind, vnf, args, rows, named, err, sizeof(err));
+	if (rc < 0)
+		return fail(rc, "service %s: %s", svc.cl.name, err);
+	return 0;
+}
+
+int register_pkt_vnf(pkt_vnf *vnf, size_t conv[][3])
+{
+	return add(SV_KIND_PKT, vnf, NULL, conv, NULL);
+}
+
+int register_flow_vnf(flow_vnf *vnf, size_t conv[][3])
+{
+	return add(SV_KIND_FLOW, vnf, NULL, conv, NULL);
+}
+
+int sv_register_pkt(const pkt_vnf *vnf, const char *args, const char *conv)
+{
+	return add(SV_KIND_PKT, vnf, args, NULL, conv);
+}
+
+int sv_register_flow(const flow_vnf *vnf, const char *args, const char *conv)
+{
+	return add(SV_KIND_FLOW, vnf, args, NULL, conv);
+}
+
+int sv_register_pkt_rows(const pkt_vnf *vnf, const char *args, size_t conv[][3])
+{
+	return add(SV_KIND_PKT, vnf, args, conv, NULL);
+}
+
+int sv_register_flow_rows(const flow_vnf *vnf, const char *args, size_t conv[][3])
+{
+	return add(SV_KIND_FLOW, vnf, args, conv, NULL);
+}
+
+static void finish(void)
+{
+	sv_chain_report(svc.chain);
+	sv_event_flush();
+	sv_chain_free(svc.chain);
+	svc.chain = NULL;
+	sv_client_close(&svc.cl);
+	svc.connected = false;
+}
+
+int service_run(void)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+	uint64_t now = 0, last_tick = 0;
+	int rc;
+
+	if (!svc.connected)
+		return fail(-ENOTCONN, "service_run: call service_init() first");
+	if (sv_chain_len(svc.chain) == 0)
+		return fail(-EINVAL, "service %s: no VNF registered", svc.cl.name);
+	rc = sv_chain_compile(svc.chain);
+	if (rc < 0)
+		return fail(rc, "service %s: cannot compile converters: %s", svc.cl.name,
+			    strerror(-rc));
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+
+	while (!svc_stop) {
+		const void *items[BURST];
+		unsigned n = sv_ring_read_burst(&svc.cl.pkt, items, BURST);
+
+		if (n == 0) {
+			sv_event_flush();
+			rc = sv_ring_wait(&svc.cl.pkt, 1000);
+			if (rc < 0)
+				break;
+			continue;
+		}
+		for (unsigned i = 0; i < n; i++)
+			sv_chain_pkt(svc.chain, items[i]);
+		now = ((const struct sv_pkt *)items[n - 1])->ts_ns;
+		sv_ring_read_done(&svc.cl.pkt, NULL);
+		if (!last_tick || now < last_tick)
+			last_tick = now;
+		/* Ticks follow packet time, so a replay ticks as recorded (and
+		 * an idle feed has nothing to tick about). */
+		if (now - last_tick >= TICK_NS) {
+			sv_chain_tick(svc.chain, now);
+			last_tick = now;
+		}
+	}
+	finish();
+	return 0;
+}
