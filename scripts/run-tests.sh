@@ -23,8 +23,8 @@ if [ "$mode" != e2e ]; then
 		n=$(basename "$t")
 		( cd "$top" && "$t" ) >"$log/$n" 2>&1
 		rc=$?
-		p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log/$n" | tail -1)
-		f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$log/$n" | tail -1)
+		p=$(sed -n 's/.*\[  PASSED  \] \([0-9][0-9]*\) test(s).*/\1/p' "$log/$n" | tail -1)
+		f=$(sed -n 's/.*\[  FAILED  \] \([0-9][0-9]*\) test(s).*/\1/p' "$log/$n" | tail -1)
 		p=${p:-0} f=${f:-0}
 		if [ $rc -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi  # crashed or aborted
 		passed=$((passed + p)) failed=$((failed + f))

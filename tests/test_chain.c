@@ -1,0 +1,292 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * test_chain.c - chains of VNFs and their converters, with known values:
+ * index rows with a transform function, merged copies, named converters,
+ * a stop filter, and every kind of bad row refused with its message.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <snapvnf/service.h>
+
+#include "lib/chain.h"
+
+/* Stage A: emits a fixed record derived from the packet. */
+struct a_out {
+	uint32_t addr;
+	uint16_t port;
+	uint16_t pad;
+	char name[32];
+	uint64_t bytes;
+};
+SV_SCHEMA(a_out, SV_FIELD(struct a_out, addr), SV_FIELD(struct a_out, port),
+	  SV_FIELD(struct a_out, name), SV_FIELD(struct a_out, bytes));
+
+/* Stage B: takes a subset under other names, outputs a verdict. */
+struct b_in {
+	char host[64];
+	uint64_t size;
+	uint16_t dport;
+};
+SV_SCHEMA(b_in, SV_FIELD(struct b_in, host), SV_FIELD(struct b_in, size),
+	  SV_FIELD(struct b_in, dport));
+struct b_out {
+	uint64_t size;
+	uint16_t dport;
+	char host[64];
+	bool big;
+};
+SV_SCHEMA(b_out, SV_FIELD(struct b_out, size), SV_FIELD(struct b_out, dport),
+	  SV_FIELD(struct b_out, host), SV_FIELD(struct b_out, big));
+
+/* Stage C: records what reached it. */
+struct c_in {
+	uint64_t size;
+	uint16_t dport;
+	char host[64];
+	bool big;
+};
+SV_SCHEMA(c_in, SV_FIELD(struct c_in, size), SV_FIELD(struct c_in, dport),
+	  SV_FIELD(struct c_in, host), SV_FIELD(struct c_in, big));
+
+static struct c_in seen_by_c[8];
+static unsigned n_seen_by_c, n_seen_by_b;
+static int dummy_state;
+
+static void *create(struct sv_vnf_ctx *ctx, const char *args)
+{
+	return &dummy_state;
+}
+
+static int a_process(void *st, struct sv_vnf_ctx *ctx, const struct sv_pkt *p, const void *in,
+		     void *out)
+{
+	struct a_out *o = out;
+
+	o->addr = p->wire_len;
+	o->port = p->dport;
+	snprintf(o->name, sizeof(o->name), "host-%u", p->wire_len);
+	o->bytes = (uint64_t)p->wire_len * 10;
+	return SV_CONTINUE;
+}
+
+static int b_process(void *st, struct sv_vnf_ctx *ctx, const struct sv_pkt *p, const void *in,
+		     void *out)
+{
+	const struct b_in *i = in;
+	struct b_out *o = out;
+
+	n_seen_by_b++;
+	o->size = i->size;
+	o->dport = i->dport;
+	memcpy(o->host, i->host, sizeof(o->host));
+	o->big = i->size > 5000;
+	/* A filter: only big ones go on. */
+	return o->big ? SV_CONTINUE : SV_STOP;
+}
+
+static int c_process(void *st, struct sv_vnf_ctx *ctx, const struct sv_pkt *p, const void *in,
+		     void *out)
+{
+	if (n_seen_by_c < 8)
+		memcpy(&seen_by_c[n_seen_by_c], in, sizeof(struct c_in));
+	n_seen_by_c++;
+	return SV_CONTINUE;
+}
+
+static pkt_vnf vnf_a = { .desc = { .name = "a", .out = &a_out_schema, .create = create },
+			 .process = a_process };
+static pkt_vnf vnf_b = { .desc = { .name = "b", .in = &b_in_schema, .out = &b_out_schema,
+				   .create = create },
+			 .process = b_process };
+static pkt_vnf vnf_c = { .desc = { .name = "c", .in = &c_in_schema, .create = create },
+			 .process = c_process };
+
+/* The transform: ports are shown to C plus 1000. */
+static void add_1000(void *v)
+{
+	uint16_t x;
+
+	memcpy(&x, v, sizeof(x));
+	x += 1000;
+	memcpy(v, &x, sizeof(x));
+}
+
+static void run_packets(struct sv_chain *ch)
+{
+	static const uint32_t lens[] = { 100, 600, 1500, 300 };
+	struct sv_pkt p = { 0 };
+
+	for (unsigned i = 0; i < 4; i++) {
+		p.wire_len = lens[i];
+		p.dport = (uint16_t)(80 + i);
+		sv_chain_pkt(ch, &p);
+	}
+}
+
+static void test_three_stage_chain(void **state)
+{
+	size_t ab[][3] = { { 0, 2, 0 }, { 1, 3, 0 }, { 2, 1, 0 }, { 0, 0, 0 } };
+	size_t bc[][3] = { { 0, 0, (size_t)sv_conv_identity }, { 1, 1, (size_t)add_1000 },
+			   { 2, 2, 0 }, { 3, 3, 0 }, { 0, 0, 0 } };
+	struct sv_chain *ch = sv_chain_new("t", NULL);
+	char err[256];
+
+	n_seen_by_b = n_seen_by_c = 0;
+	assert_int_equal(sv_chain_add(ch, SV_KIND_PKT, &vnf_a, NULL, NULL, NULL, err, sizeof(err)), 0);
+	assert_int_equal(sv_chain_add(ch, SV_KIND_PKT, &vnf_b, NULL, ab, NULL, err, sizeof(err)), 0);
+	assert_int_equal(sv_chain_add(ch, SV_KIND_PKT, &vnf_c, NULL, bc, NULL, err, sizeof(err)), 0);
+	assert_int_equal(sv_chain_compile(ch), 0);
+	run_packets(ch);
+	assert_int_equal(n_seen_by_b, 4);
+	/* Only wire_len 600 (6000 bytes) and 1500 (15000) pass B's filter. */
+	assert_int_equal(n_seen_by_c, 2);
+	assert_int_equal(seen_by_c[0].size, 6000);
+	assert_int_equal(seen_by_c[0].dport, 81 + 1000);
+	assert_string_equal(seen_by_c[0].host, "host-600");
+	assert_true(seen_by_c[0].big);
+	assert_int_equal(seen_by_c[1].size, 15000);
+	assert_int_equal(seen_by_c[1].dport, 82 + 1000);
+	assert_string_equal(seen_by_c[1].host, "host-1500");
+	sv_chain_free(ch);
+}
+
+static void test_named_converters(void **state)
+{
+	struct sv_chain *ch = sv_chain_new("t", NULL);
+	char err[256];
+
+	n_seen_by_b = n_seen_by_c = 0;
+	assert_int_equal(sv_chain_add(ch, SV_KIND_PKT, &vnf_a, NULL, NULL, NULL, err, sizeof(err)), 0);
+	assert_int_equal(sv_chain_add(ch, SV_KIND_PKT, &vnf_b, NULL, NULL,
+				      "host <- name, size <- bytes; dport<-port", err, sizeof(err)), 0);
+	assert_int_equal(sv_chain_add(ch, SV_KIND_PKT, &vnf_c, NULL, NULL,
+				      "size <- size, dport <- dport, host <- host, big <- big", err,
+				      sizeof(err)), 0);
+	assert_int_equal(sv_chain_compile(ch), 0);
+	run_packets(ch);
+	assert_int_equal(n_seen_by_c, 2);
+	assert_int_equal(seen_by_c[1].dport, 82);
+	assert_string_equal(seen_by_c[1].host, "host-1500");
+	sv_chain_free(ch);
+}
+
+static void expect_refused(size_t (*rows)[3], const char *named, const char *needle)
+{
+	struct sv_chain *ch = sv_chain_new("t", NULL);
+	char err[256];
+
+	assert_int_equal(sv_chain_add(ch, SV_KIND_PKT, &vnf_a, NULL, NULL, NULL, err, sizeof(err)), 0);
+	assert_int_equal(sv_chain_add(ch, SV_KIND_PKT, &vnf_b, NULL, rows, named, err, sizeof(err)),
+			 -EINVAL);
+	if (!strstr(err, needle))
+		fail_msg("message '%s' does not say '%s'", err, needle);
+	/* Both VNFs are named in every message. */
+	assert_non_null(strstr(err, "a -> b"));
+	assert_int_equal(sv_chain_len(ch), 1);
+	sv_chain_free(ch);
+}
+
+static void test_bad_rows_refused(void **state)
+{
+	size_t out_of_range_in[][3] = { { 7, 0, 0 }, { 0, 0, 0 } };
+	size_t out_of_range_out[][3] = { { 0, 9, 0 }, { 0, 0, 0 } };
+	size_t wrong_type[][3] = { { 1, 1, 0 }, { 0, 0, 0 } };     /* uint64 <- uint16 */
+	size_t str_too_long[][3] = { { 0, 2, 0 }, { 0, 0, 0 } };   /* fits: 64 >= 32 */
+	size_t twice[][3] = { { 2, 1, 0 }, { 2, 1, 0 }, { 0, 0, 0 } };
+
+	expect_refused(out_of_range_in, NULL, "b has no input member 7");
+	expect_refused(out_of_range_out, NULL, "a has no output member 9");
+	expect_refused(wrong_type, NULL, "b.size (uint64) cannot take a.port (uint16)");
+	expect_refused(twice, NULL, "b.dport is filled twice");
+	expect_refused(NULL, "host <- nosuch", "a has no output member 'nosuch'");
+	expect_refused(NULL, "nosuch <- name", "b has no input member 'nosuch'");
+	expect_refused(NULL, "host name", "expected 'member <- member'");
+	(void)str_too_long;
+}
+
+static void test_string_must_fit(void **state)
+{
+	/* b.host (char[64]) into a narrower string is refused the other way:
+	 * a string may only grow. Check with C's host <- B's host reversed
+	 * through a schema with a short string. */
+	struct short_in {
+		char host[8];
+	};
+	static const struct sv_member m[] = { SV_FIELD(struct short_in, host) };
+	static const struct sv_schema s = { "short_in", sizeof(struct short_in), 1, m };
+	pkt_vnf narrow = { .desc = { .name = "narrow", .in = &s, .create = create },
+			   .process = c_process };
+	size_t rows[][3] = { { 0, 2, 0 }, { 0, 0, 0 } };
+	struct sv_chain *ch = sv_chain_new("t", NULL);
+	char err[256];
+
+	assert_int_equal(sv_chain_add(ch, SV_KIND_PKT, &vnf_a, NULL, NULL, NULL, err, sizeof(err)), 0);
+	assert_int_equal(sv_chain_add(ch, SV_KIND_PKT, &narrow, NULL, rows, NULL, err, sizeof(err)),
+			 -EINVAL);
+	assert_non_null(strstr(err, "narrow.host (char[8]) cannot take a.name (char[32])"));
+	sv_chain_free(ch);
+}
+
+static void test_first_vnf_has_no_converter(void **state)
+{
+	size_t rows[][3] = { { 0, 0, (size_t)sv_conv_identity }, { 0, 0, 0 } };
+	struct sv_chain *ch = sv_chain_new("t", NULL);
+	char err[256];
+
+	assert_int_equal(sv_chain_add(ch, SV_KIND_PKT, &vnf_b, NULL, rows, NULL, err, sizeof(err)),
+			 -EINVAL);
+	assert_non_null(strstr(err, "first VNF"));
+	sv_chain_free(ch);
+}
+
+static void test_plan_merges_adjacent(void **state)
+{
+	/* b_out {size, dport, host} -> c_in {size, dport, host} laid out alike:
+	 * three rows compile into one copy; with a function on dport, three. */
+	struct sv_conv_row rows[] = { { 0, 0, NULL }, { 1, 1, NULL }, { 2, 2, NULL } };
+	struct sv_plan plan;
+
+	assert_int_equal(sv_plan_compile(&plan, &b_out_schema, &c_in_schema, rows, 3), 0);
+	assert_int_equal(plan.n, 1);
+	assert_int_equal(plan.ops[0].len, offsetof(struct b_out, host) + 64);
+	sv_plan_free(&plan);
+	rows[1].fn = add_1000;
+	assert_int_equal(sv_plan_compile(&plan, &b_out_schema, &c_in_schema, rows, 3), 0);
+	assert_int_equal(plan.n, 3);
+	sv_plan_free(&plan);
+}
+
+static void test_schema_types_from_c(void **state)
+{
+	assert_int_equal(a_out_schema.count, 4);
+	assert_int_equal(a_out_members[0].type, SV_T_U32);
+	assert_int_equal(a_out_members[1].type, SV_T_U16);
+	assert_int_equal(a_out_members[2].type, SV_T_STR);
+	assert_int_equal(a_out_members[2].size, 32);
+	assert_int_equal(a_out_members[2].offset, offsetof(struct a_out, name));
+	assert_int_equal(a_out_members[3].type, SV_T_U64);
+	assert_int_equal(b_out_members[3].type, SV_T_BOOL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_three_stage_chain),
+		cmocka_unit_test(test_named_converters),
+		cmocka_unit_test(test_bad_rows_refused),
+		cmocka_unit_test(test_string_must_fit),
+		cmocka_unit_test(test_first_vnf_has_no_converter),
+		cmocka_unit_test(test_plan_merges_adjacent),
+		cmocka_unit_test(test_schema_types_from_c),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
