@@ -9,7 +9,7 @@ WERROR  ?=
 OPT     ?= -O2
 
 PKGS    := libpcap json-c
-CPPFLAGS += -Iinclude -Isrc -D_GNU_SOURCE
+CPPFLAGS += -Iinclude -Isrc -I. -D_GNU_SOURCE
 CFLAGS  += -std=c11 $(OPT) -g -fPIC -Wall -Wextra -Wshadow -Wstrict-prototypes \
 	   -Wmissing-prototypes -Wno-unused-parameter $(WERROR)
 ifneq ($(SAN),)

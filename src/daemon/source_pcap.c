@@ -196,7 +196,11 @@ static struct sv_source *file_open(const struct sv_opts *o)
 
 	p = pcap_open_offline_with_tstamp_precision(o->file, PCAP_TSTAMP_PRECISION_NANO, errbuf);
 	if (!p) {
-		sv_err("cannot read %s: %s", o->file, errbuf);
+		/* libpcap's message names the file already when it could not open it. */
+		if (strncmp(errbuf, o->file, strlen(o->file)) == 0)
+			sv_err("cannot read %s", errbuf);
+		else
+			sv_err("cannot read %s: %s", o->file, errbuf);
 		return NULL;
 	}
 	if (set_filter(p, o->filter, o->file) < 0) {

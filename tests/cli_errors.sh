@@ -1,0 +1,43 @@
+#!/bin/bash
+# Bad input from the command line gets a one-line message and a non-zero
+# exit: unknown option, missing file, a file that is not a capture, a
+# missing interface, a second daemon on the same socket, a duplicate name.
+set -u
+. "$(dirname "$0")/lib.sh"
+
+expect() {  # expect EXIT_NONZERO PATTERN CMD...
+	local pattern=$1; shift
+	local out rc
+	out=$("$@" 2>&1 >/dev/null); rc=$?
+	[ $rc -ne 0 ] || fail "'$*' exited 0"
+	echo "$out" | grep -q -- "$pattern" || fail "'$*' said '$out', not '$pattern'"
+	[ "$(echo "$out" | wc -l)" -le 2 ] || fail "'$*' said more than a line or two: $out"
+	echo "ok: $* -> $out"
+}
+
+cap=tests/data/http-get.pcap
+[ -f $cap ] || cap=../shared/testdata/pcap/http-get.pcap
+echo "not a capture" > "$T/text.pcap"
+
+expect "unknown option --bogus" "$B/snapvnfd" --bogus
+expect "exactly one input" "$B/snapvnfd"
+expect "No such file" "$B/snapvnfd" -r "$T/missing.pcap"
+expect "cannot read" "$B/snapvnfd" -r "$T/text.pcap"
+expect "no such interface" "$B/snapvnfd" -i svtest-nope0
+expect "snaplen must be a number" "$B/snapvnfd" -r $cap -s 99999
+expect "bad filter" "$B/snapvnfd" -r $cap -f "tcp port"
+expect "unknown command" "$B/snapvnf" frobnicate
+expect "unknown option" "$B/snapvnf" tap --bogus
+expect "cannot reach snapvnfd" "$B/snapvnf" status
+expect "cannot reach snapvnfd" "$B/snapvnf" tap --name x --count
+expect "bad service name" "$B/snapvnf" tap --name 'bad name!' --count
+
+# A daemon holding the socket (waiting for 5 services that never come).
+"$B/snapvnfd" -q -r $cap --wait-for 5 & PIDS+=($!)
+wait_ctl
+expect "already listening" "$B/snapvnfd" -r $cap
+"$B/snapvnf" tap --name dup --count > /dev/null & PIDS+=($!)
+wait_services 1
+expect "already registered" "$B/snapvnf" tap --name dup --count
+"$B/snapvnf" status >/dev/null || fail "status failed"
+echo "all refused cleanly"

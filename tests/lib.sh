@@ -1,0 +1,44 @@
+# Helpers for the script tests (sourced). Each test gets a private
+# control socket and temp dir, and ends every process it started.
+B=${SNAPVNF_BUILD:-build}
+T=$(mktemp -d /tmp/snapvnf-test.XXXXXX)
+export SNAPVNF_CTL=$T/ctl.sock
+PIDS=()
+
+cleanup() {
+	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
+	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
+	rm -rf "$T"
+}
+trap cleanup EXIT
+
+fail() { echo "FAIL: $*"; exit 1; }
+skip() { echo "$*"; exit 77; }
+
+# Wait until the control socket answers (daemon up), at most ~10 s.
+wait_ctl() {
+	for _ in $(seq 100); do
+		"$B/snapvnf" status >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	fail "snapvnfd did not come up on $SNAPVNF_CTL"
+}
+
+# Wait until `snapvnf services` lists $1 services.
+wait_services() {
+	for _ in $(seq 100); do
+		[ "$("$B/snapvnf" services 2>/dev/null | wc -l)" -ge "$1" ] && return 0
+		sleep 0.1
+	done
+	fail "expected $1 registered services"
+}
+
+# Wait for a PID to exit, at most $2 seconds; returns its exit code.
+wait_exit() {
+	local pid=$1 limit=${2:-60} i=0
+	while kill -0 "$pid" 2>/dev/null; do
+		i=$((i + 1)); [ $i -gt $((limit * 10)) ] && fail "pid $pid still running after ${limit}s"
+		sleep 0.1
+	done
+	wait "$pid"
+}
