@@ -21,6 +21,7 @@
 #define SV_RING_H
 
 #include <stdalign.h>
+#include <stdalign.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -58,18 +59,27 @@ struct sv_ring_slot {
 
 /*
  * Per-reader shared segment (one page). The reader writes pos, lost,
- * delivered and sleeping; the producer writes producer_waiting. `progress`
- * is a futex word the reader bumps when the producer waits on it.
+ * delivered, sleeping and progress; the producer writes producer_want and
+ * sets producer_waiting, which either side may clear. The first cache line
+ * is written by the reader on every burst; the second is written rarely,
+ * so the producer can check `sleeping` on every publish without a cache
+ * miss per reader.
  */
 struct sv_cursor {
 	alignas(64) _Atomic uint64_t pos;       /* next position to read */
 	_Atomic uint64_t lost;                  /* items skipped or overwritten */
 	_Atomic uint64_t delivered;             /* items handed to the reader */
 	_Atomic uint64_t start;                 /* pos at attach time */
-	_Atomic uint32_t sleeping;              /* reader is (about to be) in futex wait */
+	/*
+	 * Nonzero while the reader is (about to be) in futex wait on hdr->wake:
+	 * (the wake value it waits on << 1) | 1, so the producer makes the wake
+	 * system call only for readers waiting on the current value.
+	 */
+	alignas(64) _Atomic uint32_t sleeping;
 	_Atomic uint32_t progress;              /* futex word for a waiting producer */
-	alignas(64) _Atomic uint32_t producer_waiting;
+	_Atomic uint32_t producer_waiting;      /* producer sleeps until pos >= producer_want */
 	uint32_t pad;
+	_Atomic uint64_t producer_want;
 	/* the rest of the page is free for the reader's own counters (stats) */
 	alignas(64) uint8_t stats[3840];
 };
@@ -97,9 +107,11 @@ uint64_t sv_ring_head(const struct sv_ring *r);
 /*
  * Create a reader cursor segment starting at the current head and attach it.
  * Returns the cursor's memfd (the caller hands it to the reader and keeps
- * its own reference for as long as the reader lives), or a negative errno
- * (-ENOSPC with SV_RING_MAX_READERS attached).
- * `*cursor_out` receives the producer's mapping of the cursor.
+ * its own reference for as long as the reader lives; the caller closes it,
+ * the ring does not), or a negative errno (-ENOSPC with
+ * SV_RING_MAX_READERS attached). The segment is sealed against resizing so
+ * a reader cannot make the producer fault. `*cursor_out` receives the
+ * producer's mapping of the cursor, valid until sv_ring_detach().
  */
 int sv_ring_attach(struct sv_ring *r, struct sv_cursor **cursor_out);
 /* Detach and unmap a cursor; after this the producer no longer waits on it. */
@@ -107,9 +119,12 @@ void sv_ring_detach(struct sv_ring *r, struct sv_cursor *c);
 
 /*
  * Make room for up to `n` items starting at sv_ring_head(). Lossy mode:
- * returns n at once. Lossless mode: waits at most `timeout_ms` for the
- * slowest reader and returns how many slots are free (maybe 0), so the
- * caller can serve its control socket and retry.
+ * returns n at once. Lossless mode: returns n at once while that many
+ * slots are free; otherwise waits at most `timeout_ms` (-1: no limit) for
+ * the slowest readers to free a quarter of the ring (or n slots if more),
+ * so the producer sleeps once per many bursts rather than once per burst,
+ * and returns how many of the n slots are free (maybe 0), so the caller
+ * can serve its control socket and retry. With no reader it never waits.
  */
 unsigned sv_ring_reserve(struct sv_ring *r, unsigned n, int timeout_ms);
 /*
@@ -129,22 +144,30 @@ struct sv_ring_reader {
 	const uint8_t *slots;
 	size_t map_size;
 	struct sv_cursor *cur;           /* read-write mapping */
-	uint64_t pos;                    /* local copy of cur->pos */
+	uint64_t pos;                    /* next to read; cur->pos catches up at read_done */
 	uint64_t burst_seq[64];          /* seq seen for each item of the last burst */
 	unsigned burst_n;
 	uint32_t mask;
+	uint32_t slot_size;              /* checked at open; the header is not re-read */
+	uint32_t flags;                  /* SV_RING_* */
 };
 
-/* Map a ring fd read-only and a cursor fd read-write. Returns 0 or -errno
- * (-EPROTO if the segment is not a ring of this version). */
+/*
+ * Map a ring fd read-only and a cursor fd read-write. Returns 0 or -errno
+ * (-EPROTO if the segment is not a sealed ring of this version). The fds
+ * stay the caller's: they may be closed at once, the mappings keep the
+ * segments alive.
+ */
 int sv_ring_reader_open(struct sv_ring_reader *rd, int ring_fd, int cursor_fd);
+/* Unmap both segments. Accepts a reader that failed to open or was closed. */
 void sv_ring_reader_close(struct sv_ring_reader *rd);
 
 /*
  * Fill `items` with pointers to up to `max` (<= 64) payloads, in place, from
  * the reader's position. Items already overwritten are skipped and counted
  * in cur->lost. Returns the count (0: nothing new). Must be followed by
- * sv_ring_read_done() before the next burst.
+ * sv_ring_read_done() before the next burst (a burst still open when the
+ * next one starts is released first, without reporting torn items).
  */
 unsigned sv_ring_read_burst(struct sv_ring_reader *rd, const void **items, unsigned max);
 /*
@@ -158,7 +181,8 @@ unsigned sv_ring_read_done(struct sv_ring_reader *rd, uint64_t *torn);
 /*
  * Sleep until the producer publishes or ends, at most `timeout_ms`
  * (-1: no limit). Returns 1 if items may be ready, 0 on timeout, -1 at end
- * of stream with everything read.
+ * of stream with everything read. Call it after sv_ring_read_done(): a
+ * lossless producer may be waiting for this reader's cursor.
  */
 int sv_ring_wait(struct sv_ring_reader *rd, int timeout_ms);
 /* 1 when the producer has ended and this reader has read everything. */
