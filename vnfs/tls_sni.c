@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * tls_sni.c - the server name of TLS ClientHellos, from TCP snaps whose
+ * payload starts with a handshake record, on any port.
+ *
+ * Emits "tls_client_hello" {sni, alpn (when sent), truncated} and fills
+ * struct sv_tls_meta. sni is null both when the hello has no server_name
+ * and when the snap (or the record) ended before the name did: a 150-byte
+ * snap often stops inside a modern ClientHello, and half a name is not
+ * reported. truncated tells the two apart.
+ *
+ * Verdict: SV_CONTINUE always, with the output cleared for packets that
+ * hold no ClientHello, so VNFs after this one still see every packet;
+ * with the argument "stop", other packets end the chain. See
+ * http_request.c for why stopping is not the default.
+ */
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <snapvnf/builtin.h>
+
+#include "decode/tls.h"
+
+SV_SCHEMA(sv_tls_meta,
+	  SV_FIELD(struct sv_tls_meta, sni),
+	  SV_FIELD(struct sv_tls_meta, has_sni),
+	  SV_FIELD(struct sv_tls_meta, truncated));
+
+struct tls_state {
+	bool stop;
+	_Atomic uint64_t *hellos;
+	_Atomic uint64_t *truncated;
+	_Atomic uint64_t *malformed;
+};
+
+static void *tls_create(struct sv_vnf_ctx *ctx, const char *args)
+{
+	struct tls_state *st;
+
+	if (args && *args && strcmp(args, "stop") != 0) {
+		sv_vnf_error(ctx, "unknown argument \"%s\" (only \"stop\" is known)", args);
+		errno = EINVAL;
+		return NULL;
+	}
+	st = calloc(1, sizeof(*st));
+	if (!st) {
+		sv_vnf_error(ctx, "out of memory");
+		return NULL;
+	}
+	st->stop = args && *args;
+	st->hellos = sv_counter(ctx, "client_hellos");
+	st->truncated = sv_counter(ctx, "truncated");
+	st->malformed = sv_counter(ctx, "malformed");
+	return st;
+}
+
+static int tls_process(void *state, struct sv_vnf_ctx *ctx, const struct sv_pkt *pkt,
+		       const void *in, void *out)
+{
+	struct tls_state *st = state;
+	struct sv_tls_meta *m = out;
+	struct sv_tls_hello h;
+	struct sv_event *ev;
+	int ret;
+
+	/* The buffer outlives the packet: stale values must not leak on. */
+	memset(m, 0, sizeof(*m));
+	if (pkt->proto != IPPROTO_TCP || pkt->payload_off == SV_OFF_NONE || !pkt->payload_len)
+		return st->stop ? SV_STOP : SV_CONTINUE;
+
+	ret = sv_tls_parse_client_hello(pkt->data + pkt->payload_off, pkt->payload_len, &h);
+	if (ret <= 0) {
+		if (ret < 0)
+			sv_counter_add(st->malformed, 1);
+		return st->stop ? SV_STOP : SV_CONTINUE;
+	}
+
+	sv_counter_add(st->hellos, 1);
+	if (h.truncated)
+		sv_counter_add(st->truncated, 1);
+	if (h.sni.ptr) {
+		size_t n = h.sni.len < sizeof(m->sni) - 1 ? h.sni.len : sizeof(m->sni) - 1;
+
+		memcpy(m->sni, h.sni.ptr, n);
+		m->sni[n] = '\0';
+		m->has_sni = true;
+	}
+	m->truncated = h.truncated;
+
+	ev = sv_event_begin(ctx, "tls_client_hello");
+	sv_event_str(ev, "sni", (const char *)h.sni.ptr, h.sni.len);
+	if (h.alpn.ptr)
+		sv_event_str(ev, "alpn", (const char *)h.alpn.ptr, h.alpn.len);
+	sv_event_bool(ev, "truncated", h.truncated);
+	sv_event_end(ev);
+	return SV_CONTINUE;
+}
+
+static void tls_destroy(void *state)
+{
+	free(state);
+}
+
+pkt_vnf sv_vnf_tls_sni = {
+	.desc = {
+		.name = "tls_sni",
+		.version = "1.0",
+		.summary = "TLS ClientHello: server name (SNI) and ALPN",
+		.out = &sv_tls_meta_schema,
+		.create = tls_create,
+		.destroy = tls_destroy,
+	},
+	.process = tls_process,
+};
