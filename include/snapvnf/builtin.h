@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * snapvnf/builtin.h - the VNFs that ship with snapvnf (vnfs/*.c), and
- * their metadata structs, so a service can chain them with converters.
+ * snapvnf/builtin.h - the VNFs that ship with snapvnf (one file each in
+ * vnfs/), and their metadata structs, so a service can chain them with
+ * converters.
  *
  * The tables are not declared const only because the original API's
  * register_pkt_vnf() takes a non-const pointer; the library never writes
