@@ -35,7 +35,7 @@ struct sv_pkt {
 
 	uint16_t ethertype;    /* innermost, after VLAN tags; 0 for raw IP */
 	uint16_t l3_off;       /* start of the IP header in data[] */
-	uint16_t l4_off;       /* start of the TCP/UDP/ICMP header */
+	uint16_t l4_off;       /* start of the L4 header (any protocol; only TCP/UDP/ICMP decoded) */
 	uint16_t payload_off;  /* start of the L4 payload */
 	uint16_t payload_len;  /* L4 payload bytes inside the snap */
 	uint16_t vlan[2];      /* VLAN ids, outer first */
