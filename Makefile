@@ -95,7 +95,7 @@ bench: all $(BENCHES)
 	@scripts/bench.sh $(BUILD)
 
 # libFuzzer harnesses (clang): `make fuzz` builds them into build/fuzz/.
-FUZZ_LIB_SRC := $(filter-out src/lib/client.c,$(LIB_SRC))
+FUZZ_LIB_SRC := $(wildcard src/decode/*.c)
 fuzz: | $(DEPS_OK)
 	@mkdir -p $(BUILD)/fuzz
 	@for f in $(FUZZ_SRC); do n=$$(basename $$f .c); \
