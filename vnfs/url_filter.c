@@ -168,7 +168,8 @@ static int url_load(struct url_state *st, struct sv_vnf_ctx *ctx, const char *fi
 		sv_vnf_error(ctx, "blocklist %s: %s", file, strerror(errno));
 		goto out;
 	}
-	qsort(st->v, st->n, sizeof(*st->v), url_cmp);
+	if (st->n)
+		qsort(st->v, st->n, sizeof(*st->v), url_cmp);
 out:
 	free(line);
 	fclose(f);
