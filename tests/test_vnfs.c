@@ -751,6 +751,9 @@ static void test_url_filter_errors(void **unused)
 	write_file(file, "ok.example\nbad entry.example\n");
 	assert_true(run_try_add(r, &sv_vnf_url_filter, file, NULL, NULL, err, sizeof(err)) < 0);
 	assert_non_null(strstr(err, ":2:"));
+	write_file(file, "# ports\nok.example:8080/x\n");
+	assert_true(run_try_add(r, &sv_vnf_url_filter, file, NULL, NULL, err, sizeof(err)) < 0);
+	assert_non_null(strstr(err, ":2:"));
 
 	/* No argument: $SNAPVNF_BLOCKLIST, else a clear refusal. */
 	unsetenv("SNAPVNF_BLOCKLIST");

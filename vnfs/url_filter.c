@@ -9,11 +9,12 @@
  *   shop.example/wp-admin/        URLs of exactly that host whose path
  *                                 starts with /wp-admin/
  *
- * Hosts match case-insensitively, ignoring a port and a trailing dot;
- * paths match byte for byte, as sent (no percent-decoding). A leading
- * "http://" or "https://" on an entry is ignored. A line the file cannot
- * mean (no host, white space inside) fails create() with its line number:
- * a blocklist that silently lost entries would let those hosts through.
+ * Hosts match case-insensitively, ignoring the request's port and a
+ * trailing dot; paths match byte for byte, as sent (no percent-decoding).
+ * A leading "http://" or "https://" on an entry is ignored. A line the
+ * file cannot mean (no host, white space inside, a port) fails create()
+ * with its line number: a blocklist that silently lost entries would let
+ * those hosts through.
  *
  * Input: struct sv_url_meta, from http_request's host, uri and client.
  * An empty host means "no request here" (http_request clears its output
@@ -43,7 +44,7 @@ struct url_entry {
 
 struct url_state {
 	struct url_entry *v;
-	size_t n;
+	size_t n, cap;
 	_Atomic uint64_t *checked;
 	_Atomic uint64_t *alerts;
 };
@@ -113,12 +114,20 @@ static int url_add(struct url_state *st, struct sv_vnf_ctx *ctx, const char *fil
 		sv_vnf_error(ctx, "%s:%u: an entry starts with a host name", file, lineno);
 		return -EINVAL;
 	}
-	if (st->n % 64 == 0) {
-		struct url_entry *v = realloc(st->v, (st->n + 64) * sizeof(*v));
+	/* Requests are matched without their port; an entry with one never would be. */
+	if (s[0] != '[' && memchr(s, ':', hlen)) {
+		sv_vnf_error(ctx, "%s:%u: ports are not matched, write the host alone", file,
+			     lineno);
+		return -EINVAL;
+	}
+	if (st->n == st->cap) {
+		size_t cap = st->cap ? 2 * st->cap : 64;
+		struct url_entry *v = realloc(st->v, cap * sizeof(*v));
 
 		if (!v)
 			return -ENOMEM;
 		st->v = v;
+		st->cap = cap;
 	}
 	e.text = strdup(s);
 	e.host = url_host_dup(s, hlen);
