@@ -4,6 +4,12 @@
  * vnfs/), and their metadata structs, so a service can chain them with
  * converters.
  *
+ * None of them ends the chain by default (returns SV_STOP), so they can
+ * be chained in any order: http_request, dns and tls_sni clear their
+ * output for a packet they have nothing on (empty strings, false, 0), and
+ * a VNF fed by them skips those (url_filter skips an empty host). Given
+ * the argument "stop", each of these three becomes a filter instead.
+ *
  * The tables are not declared const only because the original API's
  * register_pkt_vnf() takes a non-const pointer; the library never writes
  * to a VNF table.
