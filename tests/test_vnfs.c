@@ -253,7 +253,8 @@ static int find_events(const struct run *r, int frame, const char *event, json_o
 	for (int i = 0; i < r->nev; i++) {
 		json_object *e;
 
-		if (r->ev[i].frame != frame || !json_object_object_get_ex(r->ev[i].obj, "event", &e) ||
+		if (r->ev[i].frame != frame ||
+		    !json_object_object_get_ex(r->ev[i].obj, "event", &e) ||
 		    strcmp(json_object_get_string(e), event) != 0)
 			continue;
 		if (!n++ && out)
