@@ -6,6 +6,7 @@
 int sv_cli_tap(int argc, char **argv);
 int sv_cli_status(int argc, char **argv);
 int sv_cli_metrics(int argc, char **argv);
+int sv_cli_run(int argc, char **argv);
 
 /* Common: parse "--ctl PATH" style options shared by all subcommands. */
 extern const char *sv_cli_ctl_path;

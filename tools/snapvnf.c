@@ -18,6 +18,7 @@ static const struct {
 	const char *help;
 } cmds[] = {
 	{ "tap", sv_cli_tap, "register as a service and print or count snaps" },
+	{ "run", sv_cli_run, "run a service of built-in VNFs: run VNF[=ARGS] ..." },
 	{ "status", sv_cli_status, "capture and per-service counters (--json)" },
 	{ "services", sv_cli_status, "the registered services, one a line" },
 	{ "metrics", sv_cli_metrics, "the counters as Prometheus text" },

@@ -60,8 +60,9 @@ void sv_conv_identity(void *value);
  * Append a VNF with an argument string for its create() and converters
  * written by member name: "host <- host, dport <- port" (this VNF's input
  * member on the left, the previous VNF's output member on the right;
- * commas or semicolons between). NULL or "" for no converter. Types and
- * sizes are checked as for the index form.
+ * commas or semicolons between). NULL or "" for no converter; "*" joins
+ * every input member to the output member of the same name and type.
+ * Types and sizes are checked as for the index form.
  */
 int sv_register_pkt(const pkt_vnf *vnf, const char *args, const char *conv);
 int sv_register_flow(const flow_vnf *vnf, const char *args, const char *conv);

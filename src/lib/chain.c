@@ -137,7 +137,9 @@ int sv_chain_add(struct sv_chain *ch, enum sv_vnf_kind kind, const void *vnf, co
 			 d->name);
 		return -EINVAL;
 	}
-	if (rows)
+	if (named && strcmp(named, "*") == 0)
+		rc = sv_conv_auto(prev->desc->out, d->in, &s->rows, &s->nrows);
+	else if (rows)
 		rc = sv_conv_rows(prev->desc->name, prev->desc->out, d->name, d->in, rows, &s->rows,
 				  &s->nrows, err, errlen);
 	else if (named && *named)
