@@ -3,7 +3,7 @@
 # exit: unknown option, missing file, a file that is not a capture, a
 # missing interface, a second daemon on the same socket, a duplicate name.
 set -u
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.bash"
 
 expect() {  # expect EXIT_NONZERO PATTERN CMD...
 	local pattern=$1; shift

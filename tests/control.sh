@@ -2,7 +2,7 @@
 # The registry: a service killed with SIGKILL is removed at once, its name
 # can be taken again, and the others keep going; a late service joins.
 set -u
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.bash"
 
 cap=tests/data/http-get.pcap
 [ -f $cap ] || cap=../shared/testdata/pcap/http-get.pcap

@@ -4,7 +4,7 @@
 # none, and its per-protocol counts must equal what tshark finds in the
 # same file (the independent count).
 set -u
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.bash"
 
 cap=${1:-data/demo.pcap}
 [ -f "$cap" ] || fail "missing $cap"
