@@ -13,10 +13,14 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <json-c/json.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 #include <snapvnf/service.h>
 
 #include "lib/chain.h"
+#include "lib/event.h"
 
 /* Stage A: emits a fixed record derived from the packet. */
 struct a_out {
@@ -276,6 +280,58 @@ static void test_schema_types_from_c(void **state)
 	assert_int_equal(b_out_members[3].type, SV_T_BOOL);
 }
 
+static int emit_process(void *st, struct sv_vnf_ctx *ctx, const struct sv_pkt *p,
+			const void *in, void *out)
+{
+	struct sv_event *ev = sv_event_begin(ctx, "probe");
+
+	/* "a", a lone continuation byte, "b", an overlong '/', then a real é */
+	sv_event_str(ev, "v", "a\x80" "b\xc0\xaf\xc3\xa9", 7);
+	sv_event_str(ev, "none", NULL, 0);
+	sv_event_end(ev);
+	return SV_CONTINUE;
+}
+
+/* Events are valid JSON lines even when packet bytes are not UTF-8. */
+static void test_event_utf8(void **state)
+{
+	pkt_vnf emitter = { .desc = { .name = "emitter", .create = create },
+			    .process = emit_process };
+	char path[] = "/tmp/snapvnf-ev-XXXXXX", line[512], err[128];
+	struct sv_chain *ch = sv_chain_new("svc", NULL);
+	struct sv_pkt p = { .ts_ns = 1700000000123456789ull, .ip_version = 4,
+			    .src = { 10, 0, 0, 1 }, .dst = { 10, 0, 0, 2 }, .proto = 6,
+			    .sport = 1234, .dport = 80 };
+	json_object *o, *v;
+	int fd = mkstemp(path);
+	FILE *f;
+
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(sv_events_to(path), 0);
+	assert_int_equal(sv_chain_add(ch, SV_KIND_PKT, &emitter, NULL, NULL, NULL, err, sizeof(err)), 0);
+	assert_int_equal(sv_chain_compile(ch), 0);
+	sv_chain_pkt(ch, &p);
+	sv_chain_free(ch);
+	sv_event_flush();
+	assert_int_equal(sv_events_to("-"), 0);
+	f = fopen(path, "r");
+	assert_non_null(fgets(line, sizeof(line), f));
+	fclose(f);
+	unlink(path);
+	o = json_tokener_parse(line);
+	assert_non_null(o);
+	assert_true(json_object_object_get_ex(o, "v", &v));
+	assert_string_equal(json_object_get_string(v), "a\xef\xbf\xbd" "b\xef\xbf\xbd\xef\xbf\xbd\xc3\xa9");
+	assert_true(json_object_object_get_ex(o, "none", &v));
+	assert_null(v);
+	assert_non_null(strstr(line, "\"ts\":1700000000.123456,"));
+	assert_non_null(strstr(line, "\"src\":\"10.0.0.1\""));
+	assert_non_null(strstr(line, "\"dport\":80"));
+	assert_non_null(strstr(line, "\"service\":\"svc\",\"vnf\":\"emitter\",\"event\":\"probe\""));
+	json_object_put(o);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -286,6 +342,7 @@ int main(void)
 		cmocka_unit_test(test_first_vnf_has_no_converter),
 		cmocka_unit_test(test_plan_merges_adjacent),
 		cmocka_unit_test(test_schema_types_from_c),
+		cmocka_unit_test(test_event_utf8),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

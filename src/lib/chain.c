@@ -99,6 +99,7 @@ int sv_chain_add(struct sv_chain *ch, enum sv_vnf_kind kind, const void *vnf, co
 {
 	const struct sv_vnf_desc *d = vnf;  /* desc is the first member of both tables */
 	struct stage *s, *prev;
+	uint32_t stats_mark = UINT32_MAX;
 	int rc = 0;
 
 	err[0] = '\0';
@@ -154,6 +155,7 @@ int sv_chain_add(struct sv_chain *ch, enum sv_vnf_kind kind, const void *vnf, co
 		rc = -ENOMEM;
 		goto fail;
 	}
+	stats_mark = atomic_load_explicit(&ch->stats->count, memory_order_relaxed);
 	s->ctx.chain = ch;
 	s->ctx.desc = d;
 	s->ctx.events = sv_stats_add(ch->stats, d->name, "events");
@@ -172,6 +174,10 @@ int sv_chain_add(struct sv_chain *ch, enum sv_vnf_kind kind, const void *vnf, co
 		ch->flow[ch->nflow++] = s;
 	return 0;
 fail:
+	/* Give back the counters this VNF took (only this service writes the
+	 * area; the daemon just stops listing them). */
+	if (stats_mark != UINT32_MAX)
+		atomic_store_explicit(&ch->stats->count, stats_mark, memory_order_release);
 	free(s->in);
 	free(s->out);
 	free(s->rows);

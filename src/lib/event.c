@@ -113,6 +113,73 @@ struct sv_event *sv_event_begin(struct sv_vnf_ctx *ctx, const char *event)
 	return &ev.open;
 }
 
+/* Length of the valid UTF-8 sequence at s (1-4), or 0 if it is not one. */
+static size_t utf8_seq(const uint8_t *s, size_t left)
+{
+	size_t n;
+	uint32_t cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2, cp = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3, cp = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	if (left < n)
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	/* No overlong forms, no surrogates, nothing past U+10FFFF. */
+	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
+/*
+ * Values come from packets: bytes that are not UTF-8 become U+FFFD, so
+ * every line stays valid JSON for any consumer. Most values are ASCII and
+ * are passed through without a copy.
+ */
+static json_object *wire_string(const char *s, size_t len)
+{
+	const uint8_t *u = (const uint8_t *)s;
+	json_object *o;
+	size_t i = 0, k;
+	char *buf;
+
+	while (i < len && (k = utf8_seq(u + i, len - i)) != 0)
+		i += k;
+	if (i == len)
+		return json_object_new_string_len(s, (int)len);
+	buf = malloc(len * 3 + 1);
+	if (!buf)
+		return NULL;
+	for (i = 0, k = 0; i < len;) {
+		size_t n = utf8_seq(u + i, len - i);
+
+		if (n) {
+			memcpy(buf + k, s + i, n);
+			k += n;
+			i += n;
+		} else {
+			memcpy(buf + k, "\xef\xbf\xbd", 3);
+			k += 3;
+			i++;
+		}
+	}
+	o = json_object_new_string_len(buf, (int)k);
+	free(buf);
+	return o;
+}
+
 void sv_event_str(struct sv_event *e, const char *key, const char *s, size_t len)
 {
 	if (!e || !e->obj)
@@ -120,9 +187,7 @@ void sv_event_str(struct sv_event *e, const char *key, const char *s, size_t len
 	if (!s)
 		json_object_object_add(e->obj, key, NULL);
 	else
-		json_object_object_add(e->obj, key,
-				       json_object_new_string_len(s, len == SIZE_MAX ? (int)strlen(s)
-										     : (int)len));
+		json_object_object_add(e->obj, key, wire_string(s, len == SIZE_MAX ? strlen(s) : len));
 }
 
 void sv_event_u64(struct sv_event *e, const char *key, uint64_t v)
