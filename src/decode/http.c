@@ -241,8 +241,11 @@ int sv_http_parse_request(const uint8_t *p, size_t len, struct sv_http_request *
 		ret = http_version(&c, r);
 	if (ret == 0)
 		ret = http_headers(&c, r);
-	if (ret < 0)
+	if (ret < 0) {
+		/* what was read before the error is not to be acted on */
+		memset(r, 0, sizeof(*r));
 		return ret;
+	}
 	r->truncated = ret == HTTP_SHORT;
 	return 1;
 }

@@ -61,7 +61,7 @@ struct sv_http_request {
  * (truncated is set when p is a proper prefix of one, e.g. "GE"), or
  * -EINVAL when it starts like a request but breaks the syntax (control
  * byte or empty URI, bad version, header line without a name and colon).
- * *r is always filled; on -EINVAL its spans are not to be trusted.
+ * *r is always filled; on 0 and -EINVAL it is all zero but for truncated.
  */
 int sv_http_parse_request(const uint8_t *p, size_t len, struct sv_http_request *r);
 

@@ -361,7 +361,6 @@ int sv_tls_parse_client_hello(const uint8_t *p, size_t len, struct sv_tls_hello 
 		h->truncated = true;
 		return 0;
 	}
-	h->record_version = (uint16_t)(major << 8 | minor);
 	/* An empty handshake fragment is forbidden, an oversized one too. */
 	if (n == 0 || n > TLS_RECORD_MAX)
 		return -EINVAL;
@@ -376,6 +375,7 @@ int sv_tls_parse_client_hello(const uint8_t *p, size_t len, struct sv_tls_hello 
 	}
 	if (type != TLS_HS_CLIENT_HELLO)
 		return 0;
+	h->record_version = (uint16_t)(major << 8 | minor);
 
 	/*
 	 * The handshake length may exceed the record: the hello then goes on
@@ -396,8 +396,11 @@ int sv_tls_parse_client_hello(const uint8_t *p, size_t len, struct sv_tls_hello 
 	hello.c = sv_cur_sub(&rec.c, n, NULL);
 
 	ret = tls_hello(&hello, h);
-	if (ret < 0)
+	if (ret < 0) {
+		/* what was read before the lie is not to be acted on */
+		memset(h, 0, sizeof(*h));
 		return ret;
+	}
 	h->truncated = ret == TLS_SHORT;
 	return 1;
 }

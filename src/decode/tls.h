@@ -49,7 +49,7 @@ struct sv_tls_hello {
  * was complete before the cut), 0 when p holds no ClientHello (another
  * record or handshake type, not TLS; truncated is set when p is too short
  * to tell), -EINVAL when a length lies or a field is out of range. *h is
- * always filled; on -EINVAL its spans are not to be trusted.
+ * always filled; on 0 and -EINVAL it is all zero but for truncated.
  */
 int sv_tls_parse_client_hello(const uint8_t *p, size_t len, struct sv_tls_hello *h);
 
