@@ -161,12 +161,12 @@ struct sv_sflow_eth_counters {
 };
 
 /*
- * One flow or counter sample. Only the fields of the sample's kind are
- * set (flow: rate, pool, drops, input, output), and a record struct only
- * when its bit is in records; the rest is left as it was, so a caller
- * need not clear the struct between calls. When a sample holds two
- * records of one kind, the first is kept and the second counted in
- * n_skipped.
+ * One flow or counter sample. The fields up to records are always set
+ * (rate, pool, drops, input and output are 0 in counter samples); a
+ * record struct only when its bit is in records, and the others are left
+ * as they were, so a caller need not clear the struct between calls.
+ * When a sample holds two records of one kind, the first is kept and the
+ * second counted in n_skipped.
  */
 struct sv_sflow_sample {
 	uint32_t type;         /* SV_SFLOW_FLOW ... SV_SFLOW_COUNTER_EXPANDED */
