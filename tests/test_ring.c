@@ -498,6 +498,67 @@ static void test_wait_wakes_on_publish_and_end(void **state)
 	sv_ring_destroy(r);
 }
 
+struct waiter2 {
+	struct sv_ring_reader a, b;
+	int results[2];
+};
+
+static void *waiter2_main(void *p)
+{
+	struct waiter2 *w = p;
+	const void *items[64];
+
+	w->results[0] = sv_ring_wait2(&w->a, &w->b, -1);
+	if (sv_ring_read_burst(&w->b, items, 64) == 1)
+		sv_ring_read_done(&w->b, NULL);
+	w->results[1] = sv_ring_wait2(&w->a, &w->b, -1);
+	return NULL;
+}
+
+/* A reader of two rings sleeps on the first; the second rings it. */
+static void test_wait2_woken_for_the_other_ring(void **state)
+{
+	struct sv_ring *ra = sv_ring_create(16, PAYLOAD, SV_RING_KIND_PKT, 0);
+	struct sv_ring *rb = sv_ring_create(16, PAYLOAD, SV_RING_KIND_FLOW, 0);
+	struct sv_cursor *ca, *cb;
+	struct waiter2 w = { 0 };
+	struct timespec guard;
+	pthread_t th;
+	int fa, fb;
+
+	assert_non_null(ra);
+	assert_non_null(rb);
+	fa = sv_ring_attach(ra, &ca);
+	fb = sv_ring_attach(rb, &cb);
+	assert_int_equal(sv_ring_reader_open(&w.a, sv_ring_fd(ra), fa), 0);
+	assert_int_equal(sv_ring_reader_open(&w.b, sv_ring_fd(rb), fb), 0);
+	assert_int_equal(sv_ring_wait2(&w.a, &w.b, 1), 0);
+	assert_int_equal(pthread_create(&th, NULL, waiter2_main, &w), 0);
+	until_sleeping(ca);
+	fill(sv_ring_write_slot(rb, 0), 0);
+	sv_ring_publish(rb, 1);
+	sv_ring_wake(ra);
+	for (int i = 0; i < GUARD_MS && atomic_load(&cb->delivered) == 0; i++)
+		usleep(1000);
+	assert_int_equal(atomic_load(&cb->delivered), 1);
+	/* One ring ended is not the end. */
+	sv_ring_end(rb);
+	sv_ring_wake(ra);
+	until_sleeping(ca);
+	sv_ring_end(ra);
+	clock_gettime(CLOCK_REALTIME, &guard);
+	guard.tv_sec += GUARD_MS / 1000;
+	assert_int_equal(pthread_timedjoin_np(th, NULL, &guard), 0);
+	assert_int_equal(w.results[0], 1);
+	assert_int_equal(w.results[1], -1);
+	sv_ring_reader_close(&w.a);
+	sv_ring_reader_close(&w.b);
+	close(fa);
+	close(fb);
+	sv_ring_destroy(ra);
+	sv_ring_destroy(rb);
+}
+
 static void test_end_of_stream_after_drain(void **state)
 {
 	struct sv_ring *r = sv_ring_create(16, PAYLOAD, SV_RING_KIND_PKT, 0);
@@ -622,6 +683,7 @@ int main(void)
 		cmocka_unit_test(test_lossless_reserve),
 		cmocka_unit_test(test_reader_mapping_is_read_only),
 		cmocka_unit_test(test_wait_wakes_on_publish_and_end),
+		cmocka_unit_test(test_wait2_woken_for_the_other_ring),
 		cmocka_unit_test(test_end_of_stream_after_drain),
 		cmocka_unit_test(test_attach_limit),
 		cmocka_unit_test(test_bad_header_rejected),

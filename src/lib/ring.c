@@ -8,8 +8,8 @@
  *   the fast path: lossless mode caches a lower bound of every reader's
  *   position and re-reads the cursors only when that bound says the ring
  *   could be full;
- * - when it must wait, it waits for a quarter of the ring to be freed, so
- *   it sleeps once per many bursts, and the reader wakes it only then;
+ * - when it must wait, it waits for half the ring to be freed, so it
+ *   sleeps once per many bursts, and the reader wakes it only then;
  * - a reader about to sleep publishes which wake value it waits on, on a
  *   cursor line written rarely, so one publish makes at most one wake
  *   system call for all readers, and only when someone waits on that value.
@@ -42,9 +42,16 @@
 #define RING_MAX_PAYLOAD (1u << 16)
 #define RING_BURST_MAX  64u
 /* Polls of head before a reader sleeps: a few microseconds, about the gap
- * between two bursts of a busy producer, so a reader keeping up does not
- * pay a sleep and the producer a wake per burst. */
+ * between two bursts of a busy producer. */
 #define RING_SPIN       256
+/*
+ * A reader that found items on its last wait naps this long without asking
+ * to be woken before it sleeps for good: with many readers on few cores a
+ * reader that has caught up would otherwise sleep after every burst and
+ * cost the producer a wake system call each time. It delays such a reader
+ * by at most this much; ends of stream still cut the nap short.
+ */
+#define RING_NAP_NS     50000
 
 _Static_assert(sizeof(struct sv_ring_hdr) <= RING_HDR_SIZE, "ring header exceeds its page");
 _Static_assert(sizeof(struct sv_cursor) <= CURSOR_SIZE, "cursor exceeds its page");
@@ -149,7 +156,7 @@ struct sv_ring *sv_ring_create(uint32_t slot_count, uint32_t payload_size, uint3
 		goto fail;
 	if (ftruncate(r->fd, (off_t)r->map_size) < 0)
 		goto fail;
-	map = mmap(NULL, r->map_size, PROT_READ | PROT_WRITE, MAP_SHARED, r->fd, 0);
+	map = mmap(NULL, r->map_size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, r->fd, 0);
 	if (map == MAP_FAILED)
 		goto fail;
 	r->hdr = map;
@@ -334,7 +341,7 @@ unsigned sv_ring_reserve(struct sv_ring *r, unsigned n, int timeout_ms)
 	if (!(r->flags & SV_RING_LOSSLESS) || r->head - r->min_pos <= r->slot_count - n)
 		return r->reserved = n;
 	free = ring_scan(r, &slow);
-	want = n > r->slot_count / 4 ? n : r->slot_count / 4;
+	want = n > r->slot_count / 2 ? n : r->slot_count / 2;
 	if (timeout_ms > 0)
 		deadline_set(&deadline, timeout_ms);
 	/*
@@ -366,7 +373,8 @@ void *sv_ring_write_slot(struct sv_ring *r, unsigned i)
 	return s->payload;
 }
 
-/* Wake the readers sleeping on the current wake value, if there are any. */
+/* Wake the readers sleeping on the current wake value, if there are any.
+ * The fence also orders a head stored on another ring (sv_ring_wake()). */
 static void ring_wake_readers(struct sv_ring *r)
 {
 	uint32_t tag = sleep_tag(r->wake);
@@ -404,6 +412,11 @@ void sv_ring_publish(struct sv_ring *r, unsigned n)
 	/* store-release pairs with the load-acquire of head in
 	 * sv_ring_read_burst() and reader_state(): the seq words are set. */
 	atomic_store_explicit(&r->hdr->head, r->head, memory_order_release);
+	ring_wake_readers(r);
+}
+
+void sv_ring_wake(struct sv_ring *r)
+{
 	ring_wake_readers(r);
 }
 
@@ -618,20 +631,59 @@ static int reader_state(const struct sv_ring_reader *rd)
 	return eos ? -1 : 0;
 }
 
+/* The same over several rings: -1 only once all of them are drained. */
+static int readers_state(struct sv_ring_reader *const *rds, unsigned n)
+{
+	int done = 1;
+
+	for (unsigned i = 0; i < n; i++) {
+		int st = reader_state(rds[i]);
+
+		if (st > 0)
+			return 1;
+		done &= st < 0;
+	}
+	return done ? -1 : 0;
+}
+
 int sv_ring_drained(const struct sv_ring_reader *rd)
 {
 	return reader_state(rd) < 0;
 }
 
-int sv_ring_wait(struct sv_ring_reader *rd, int timeout_ms)
+/* Nap without a sleeping tag: publishes do not wake us, sv_ring_end() does. */
+static int ring_nap(struct sv_ring_reader *const *rds, unsigned n,
+		    const struct timespec *deadline)
 {
+	_Atomic uint32_t *wake = (_Atomic uint32_t *)&rds[0]->hdr->wake;
+	struct timespec rel = { 0, RING_NAP_NS }, left;
+	/* load-acquire pairs with the store-release of wake in sv_ring_end(). */
+	uint32_t w = atomic_load_explicit(wake, memory_order_acquire);
+	int st = readers_state(rds, n);
+
+	if (st)
+		return st;
+	if (deadline) {
+		if (!deadline_left(deadline, &left))
+			return 0;
+		if (left.tv_sec == 0 && left.tv_nsec < rel.tv_nsec)
+			rel = left;
+	}
+	futex_wait(wake, w, &rel);
+	return readers_state(rds, n);
+}
+
+/* Wait for any of n rings, sleeping on the first one's wake word. */
+static int ring_wait(struct sv_ring_reader *const *rds, unsigned n, int timeout_ms)
+{
+	struct sv_ring_reader *rd = rds[0];
 	_Atomic uint32_t *wake = (_Atomic uint32_t *)&rd->hdr->wake;
 	struct timespec deadline, rel;
 	int st, timed_out = 0;
 	uint32_t w;
 
 	for (int spin = 0; spin < RING_SPIN; spin++) {
-		st = reader_state(rd);
+		st = readers_state(rds, n);
 		if (st)
 			return st;
 		cpu_relax();
@@ -640,6 +692,12 @@ int sv_ring_wait(struct sv_ring_reader *rd, int timeout_ms)
 		return 0;
 	if (timeout_ms > 0)
 		deadline_set(&deadline, timeout_ms);
+	if (rd->busy) {
+		st = ring_nap(rds, n, timeout_ms > 0 ? &deadline : NULL);
+		if (st)
+			return st;
+		rd->busy = 0;
+	}
 	for (;;) {
 		/* load-acquire pairs with the store-release of wake in
 		 * ring_wake_readers() and sv_ring_end(). */
@@ -649,7 +707,7 @@ int sv_ring_wait(struct sv_ring_reader *rd, int timeout_ms)
 		 * see the head it stored before looking. */
 		atomic_store_explicit(&rd->cur->sleeping, sleep_tag(w), memory_order_relaxed);
 		atomic_thread_fence(memory_order_seq_cst);
-		st = reader_state(rd);
+		st = readers_state(rds, n);
 		if (st == 0) {
 			if (timeout_ms > 0 && !deadline_left(&deadline, &rel))
 				timed_out = 1;
@@ -660,8 +718,22 @@ int sv_ring_wait(struct sv_ring_reader *rd, int timeout_ms)
 		/* relaxed: a stale tag names an old wake value, which the
 		 * producer ignores (pairs with its load in ring_wake_readers()). */
 		atomic_store_explicit(&rd->cur->sleeping, 0, memory_order_relaxed);
-		st = reader_state(rd);
+		st = readers_state(rds, n);
+		if (st > 0)
+			rd->busy = 1;
 		if (st || timed_out)
 			return st;
 	}
+}
+
+int sv_ring_wait(struct sv_ring_reader *rd, int timeout_ms)
+{
+	return ring_wait(&rd, 1, timeout_ms);
+}
+
+int sv_ring_wait2(struct sv_ring_reader *a, struct sv_ring_reader *b, int timeout_ms)
+{
+	struct sv_ring_reader *rds[2] = { a, b };
+
+	return ring_wait(rds, 2, timeout_ms);
 }

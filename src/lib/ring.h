@@ -121,7 +121,7 @@ void sv_ring_detach(struct sv_ring *r, struct sv_cursor *c);
  * Make room for up to `n` items starting at sv_ring_head(). Lossy mode:
  * returns n at once. Lossless mode: returns n at once while that many
  * slots are free; otherwise waits at most `timeout_ms` (-1: no limit) for
- * the slowest readers to free a quarter of the ring (or n slots if more),
+ * the slowest readers to free half the ring (or n slots if more),
  * so the producer sleeps once per many bursts rather than once per burst,
  * and returns how many of the n slots are free (maybe 0), so the caller
  * can serve its control socket and retry. With no reader it never waits.
@@ -136,6 +136,12 @@ void *sv_ring_write_slot(struct sv_ring *r, unsigned i);
 void sv_ring_publish(struct sv_ring *r, unsigned n);
 /* Mark end of stream: readers drain what is left and see the end. */
 void sv_ring_end(struct sv_ring *r);
+/*
+ * Wake r's readers that sleep waiting for another ring too (sv_ring_wait2()
+ * with r first): call it after publishing to, or ending, that other ring.
+ * Makes a system call only if one of them sleeps.
+ */
+void sv_ring_wake(struct sv_ring *r);
 
 /* ---- reader side (the service library) ---- */
 
@@ -150,6 +156,7 @@ struct sv_ring_reader {
 	uint32_t mask;
 	uint32_t slot_size;              /* checked at open; the header is not re-read */
 	uint32_t flags;                  /* SV_RING_* */
+	uint32_t busy;                   /* the last wait found items: nap first */
 };
 
 /*
@@ -183,8 +190,17 @@ unsigned sv_ring_read_done(struct sv_ring_reader *rd, uint64_t *torn);
  * (-1: no limit). Returns 1 if items may be ready, 0 on timeout, -1 at end
  * of stream with everything read. Call it after sv_ring_read_done(): a
  * lossless producer may be waiting for this reader's cursor.
+ * A reader whose last wait found items first naps (at most 50 us) without
+ * asking to be woken, so a steady stream costs the producer no wake system
+ * call; then it sleeps until woken, so an idle reader uses no CPU.
  */
 int sv_ring_wait(struct sv_ring_reader *rd, int timeout_ms);
+/*
+ * The same for a reader of two rings: sleeps on a's ring, whose producer
+ * calls sv_ring_wake() when b's ring has news. Returns 1 if either may have
+ * items, 0 on timeout, -1 once both have ended and been read.
+ */
+int sv_ring_wait2(struct sv_ring_reader *a, struct sv_ring_reader *b, int timeout_ms);
 /* 1 when the producer has ended and this reader has read everything. */
 int sv_ring_drained(const struct sv_ring_reader *rd);
 
