@@ -18,6 +18,7 @@
  * mapped by several processes. A futex wait only reads its word, so readers
  * wait on hdr->wake through their read-only mapping.
  */
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -365,6 +366,9 @@ void *sv_ring_write_slot(struct sv_ring *r, unsigned i)
 	uint64_t pos = r->head + i;
 	struct sv_ring_slot *s = ring_slot(r, pos);
 
+	/* Lossless: a slot not reserved may still be unread. */
+	assert(i < r->slot_count && (!(r->flags & SV_RING_LOSSLESS) || i < r->reserved));
+
 	/* relaxed store, then the release fence pairs with the acquire fence
 	 * in sv_ring_read_done(): a reader that read any of the new bytes
 	 * sees the busy mark when it re-checks seq (a seqcount write). */
@@ -399,6 +403,7 @@ static void ring_wake_readers(struct sv_ring *r)
 
 void sv_ring_publish(struct sv_ring *r, unsigned n)
 {
+	assert(n <= r->slot_count && (!(r->flags & SV_RING_LOSSLESS) || n <= r->reserved));
 	for (unsigned i = 0; i < n; i++) {
 		uint64_t pos = r->head + i;
 
