@@ -2,7 +2,7 @@
 /*
  * ring.c - the broadcast ring: one producer, many readers, shared memory.
  *
- * The contract is in ring.h. Three things keep the producer's cost per item
+ * The contract is in ring.h. Four things keep the producer's cost per item
  * flat however many readers are attached:
  * - it never reads a reader's cursor line (written on every read burst) on
  *   the fast path: lossless mode caches a lower bound of every reader's
@@ -12,7 +12,9 @@
  *   sleeps once per many bursts, and the reader wakes it only then;
  * - a reader about to sleep publishes which wake value it waits on, on a
  *   cursor line written rarely, so one publish makes at most one wake
- *   system call for all readers, and only when someone waits on that value.
+ *   system call for all readers, and only when someone waits on that value;
+ * - a reader that has just had items naps briefly before asking for a
+ *   wake-up, so readers keeping up with a stream cost no wake calls.
  *
  * Sleep/wake uses shared (not private) futexes: the words live in memfds
  * mapped by several processes. A futex wait only reads its word, so readers
@@ -384,7 +386,7 @@ static void ring_wake_readers(struct sv_ring *r)
 	uint32_t tag = sleep_tag(r->wake);
 	unsigned i;
 
-	/* seq_cst fence pairs with the one in sv_ring_wait(): either the
+	/* seq_cst fence pairs with the one in ring_wait(): either the
 	 * reader re-reads head after our store, or we see its sleeping tag. */
 	atomic_thread_fence(memory_order_seq_cst);
 	for (i = 0; i < r->nreaders; i++) {
@@ -395,7 +397,7 @@ static void ring_wake_readers(struct sv_ring *r)
 	if (i == r->nreaders)
 		return;
 	r->wake++;
-	/* store-release pairs with the load-acquire of wake in sv_ring_wait();
+	/* store-release pairs with the load-acquire of wake in ring_wait();
 	 * the futex wake below finds every reader whose wait started before. */
 	atomic_store_explicit(&r->hdr->wake, r->wake, memory_order_release);
 	futex_wake(&r->hdr->wake, INT_MAX);
@@ -431,8 +433,8 @@ void sv_ring_end(struct sv_ring *r)
 	 * whoever sees the end sees the final head. */
 	atomic_store_explicit(&r->hdr->eos, 1, memory_order_release);
 	r->wake++;
-	/* store-release pairs with the load-acquire of wake in sv_ring_wait();
-	 * every sleeper is woken, whatever its tag. */
+	/* store-release pairs with the load-acquire of wake in ring_wait()
+	 * and ring_nap(); every sleeper is woken, whatever its tag. */
 	atomic_store_explicit(&r->hdr->wake, r->wake, memory_order_release);
 	futex_wake(&r->hdr->wake, INT_MAX);
 }
