@@ -268,6 +268,26 @@ static void test_plan_merges_adjacent(void **state)
 	sv_plan_free(&plan);
 }
 
+/* Every copy length, small ones inline and large ones by memcpy, copies
+ * exactly its bytes: none short, none past either end. */
+static void test_plan_copies_every_length(void **state)
+{
+	uint8_t src[160], dst[160];
+	struct sv_copy op = { 3, 5, 0, NULL };
+	struct sv_plan plan = { 1, &op };
+
+	for (unsigned i = 0; i < sizeof(src); i++)
+		src[i] = (uint8_t)(i * 7 + 1);
+	for (op.len = 0; op.len <= 140; op.len++) {
+		memset(dst, 0xEE, sizeof(dst));
+		sv_plan_run(&plan, dst, src);
+		assert_memory_equal(dst + 3, src + 5, op.len);
+		for (unsigned i = 0; i < sizeof(dst); i++)
+			if (i < 3 || i >= 3 + op.len)
+				assert_int_equal(dst[i], 0xEE);
+	}
+}
+
 static void test_schema_types_from_c(void **state)
 {
 	assert_int_equal(a_out_schema.count, 4);
@@ -341,6 +361,7 @@ int main(void)
 		cmocka_unit_test(test_string_must_fit),
 		cmocka_unit_test(test_first_vnf_has_no_converter),
 		cmocka_unit_test(test_plan_merges_adjacent),
+		cmocka_unit_test(test_plan_copies_every_length),
 		cmocka_unit_test(test_schema_types_from_c),
 		cmocka_unit_test(test_event_utf8),
 	};

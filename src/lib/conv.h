@@ -61,15 +61,49 @@ int sv_plan_compile(struct sv_plan *plan, const struct sv_schema *out_schema,
 		    const struct sv_schema *in_schema, const struct sv_conv_row *rows, unsigned n);
 void sv_plan_free(struct sv_plan *plan);
 
+/*
+ * Copy len bytes between buffers that do not overlap. Members of up to 64
+ * bytes (most of them) are copied inline with fixed-size moves, two of
+ * them overlapping, instead of calling memcpy with a size known only at
+ * run time: a plan is mostly such small copies.
+ */
+static inline void sv_plan_copy(uint8_t *d, const uint8_t *s, uint32_t len)
+{
+	if (len > 64) {
+		memcpy(d, s, len);
+	} else if (len > 32) {
+		memcpy(d, s, 16);
+		memcpy(d + 16, s + 16, 16);
+		memcpy(d + len - 32, s + len - 32, 16);
+		memcpy(d + len - 16, s + len - 16, 16);
+	} else if (len > 16) {
+		memcpy(d, s, 16);
+		memcpy(d + len - 16, s + len - 16, 16);
+	} else if (len >= 8) {
+		memcpy(d, s, 8);
+		memcpy(d + len - 8, s + len - 8, 8);
+	} else if (len >= 4) {
+		memcpy(d, s, 4);
+		memcpy(d + len - 4, s + len - 4, 4);
+	} else if (len >= 2) {
+		memcpy(d, s, 2);
+		memcpy(d + len - 2, s + len - 2, 2);
+	} else if (len) {
+		*d = *s;
+	}
+}
+
 /* Run a plan: fill `in` from `prev_out`. */
 static inline void sv_plan_run(const struct sv_plan *plan, void *in, const void *prev_out)
 {
-	for (unsigned i = 0; i < plan->n; i++) {
-		const struct sv_copy *c = &plan->ops[i];
+	const struct sv_copy *c = plan->ops, *end = c + plan->n;
 
-		memcpy((uint8_t *)in + c->dst_off, (const uint8_t *)prev_out + c->src_off, c->len);
+	for (; c < end; c++) {
+		uint8_t *d = (uint8_t *)in + c->dst_off;
+
+		sv_plan_copy(d, (const uint8_t *)prev_out + c->src_off, c->len);
 		if (c->fn)
-			c->fn((uint8_t *)in + c->dst_off);
+			c->fn(d);
 	}
 }
 
