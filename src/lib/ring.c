@@ -13,7 +13,7 @@
  * - a reader about to sleep publishes which wake value it waits on, on a
  *   cursor line written rarely, so one publish makes at most one wake
  *   system call for all readers, and only when someone waits on that value;
- * - a reader that has just had items naps briefly before asking for a
+ * - a reader that has just had items naps a while before asking for a
  *   wake-up, so readers keeping up with a stream cost no wake calls.
  *
  * Sleep/wake uses shared (not private) futexes: the words live in memfds
@@ -48,13 +48,16 @@
  * between two bursts of a busy producer. */
 #define RING_SPIN       256
 /*
- * A reader that found items on its last wait naps this long without asking
- * to be woken before it sleeps for good: with many readers on few cores a
- * reader that has caught up would otherwise sleep after every burst and
- * cost the producer a wake system call each time. It delays such a reader
- * by at most this much; ends of stream still cut the nap short.
+ * A reader that found items on its last wait naps before it asks to be
+ * woken: RING_NAP_NS, then twice as long each time nothing came, RING_NAPS
+ * times (1.55 ms in all). Readers that catch up between bursts, or wait
+ * while a lossless producer waits for the slowest of them, would otherwise
+ * each cost the producer a wake-up per burst; the naps cost the reader
+ * instead, and delay it by at most the current nap. An end of stream cuts
+ * a nap short.
  */
 #define RING_NAP_NS     50000
+#define RING_NAPS       5
 
 _Static_assert(sizeof(struct sv_ring_hdr) <= RING_HDR_SIZE, "ring header exceeds its page");
 _Static_assert(sizeof(struct sv_cursor) <= CURSOR_SIZE, "cursor exceeds its page");
@@ -659,11 +662,11 @@ int sv_ring_drained(const struct sv_ring_reader *rd)
 }
 
 /* Nap without a sleeping tag: publishes do not wake us, sv_ring_end() does. */
-static int ring_nap(struct sv_ring_reader *const *rds, unsigned n,
+static int ring_nap(struct sv_ring_reader *const *rds, unsigned n, long ns,
 		    const struct timespec *deadline)
 {
 	_Atomic uint32_t *wake = (_Atomic uint32_t *)&rds[0]->hdr->wake;
-	struct timespec rel = { 0, RING_NAP_NS }, left;
+	struct timespec rel = { 0, ns }, left;
 	/* load-acquire pairs with the store-release of wake in sv_ring_end(). */
 	uint32_t w = atomic_load_explicit(wake, memory_order_acquire);
 	int st = readers_state(rds, n);
@@ -699,11 +702,14 @@ static int ring_wait(struct sv_ring_reader *const *rds, unsigned n, int timeout_
 		return 0;
 	if (timeout_ms > 0)
 		deadline_set(&deadline, timeout_ms);
-	if (rd->busy) {
-		st = ring_nap(rds, n, timeout_ms > 0 ? &deadline : NULL);
+	while (rd->busy) {
+		st = ring_nap(rds, n, (long)RING_NAP_NS << (rd->busy - 1),
+			      timeout_ms > 0 ? &deadline : NULL);
+		if (st > 0)
+			rd->busy = 1;
 		if (st)
 			return st;
-		rd->busy = 0;
+		rd->busy = rd->busy < RING_NAPS ? rd->busy + 1 : 0;
 	}
 	for (;;) {
 		/* load-acquire pairs with the store-release of wake in

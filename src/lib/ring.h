@@ -156,7 +156,7 @@ struct sv_ring_reader {
 	uint32_t mask;
 	uint32_t slot_size;              /* checked at open; the header is not re-read */
 	uint32_t flags;                  /* SV_RING_* */
-	uint32_t busy;                   /* the last wait found items: nap first */
+	uint32_t busy;                   /* items came lately: the next nap (0: none) */
 };
 
 /*
@@ -190,9 +190,10 @@ unsigned sv_ring_read_done(struct sv_ring_reader *rd, uint64_t *torn);
  * (-1: no limit). Returns 1 if items may be ready, 0 on timeout, -1 at end
  * of stream with everything read. Call it after sv_ring_read_done(): a
  * lossless producer may be waiting for this reader's cursor.
- * A reader whose last wait found items first naps (at most 50 us) without
- * asking to be woken, so a steady stream costs the producer no wake system
- * call; then it sleeps until woken, so an idle reader uses no CPU.
+ * A reader whose last wait found items first naps without asking to be
+ * woken (50 us, doubling up to 0.8 ms, 1.55 ms in all), so a steady stream
+ * costs the producer no wake system call; then it sleeps until woken, so an
+ * idle reader uses no CPU.
  */
 int sv_ring_wait(struct sv_ring_reader *rd, int timeout_ms);
 /*
