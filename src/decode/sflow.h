@@ -194,10 +194,14 @@ struct sv_sflow_sample {
 };
 
 /*
- * Running totals, owned by the caller and only ever added to. One
- * truncated or malformed event is counted where decoding of the thing
- * it is in stops: a record (the rest of its sample is not read), a
- * sample (the rest of the datagram is not read), a datagram header.
+ * Running totals, owned by the caller and only ever added to. A problem
+ * is counted once, where it stops the decoding of what holds it: a
+ * datagram header; a sample whose length or tag cannot be trusted (the
+ * rest of the datagram is not read); a record whose length cannot be
+ * trusted, or a record count that runs out of bytes (the rest of the
+ * sample is not read); a record of a known format whose own fields lie
+ * (that record is skipped, the next ones are read). A cut copy of a
+ * sound datagram therefore counts exactly one truncation.
  */
 struct sv_sflow_stats {
 	uint64_t datagrams;        /* headers read whole (version 5) */
@@ -238,13 +242,17 @@ int sv_sflow_open(struct sv_sflow_iter *it, const uint8_t *buf, size_t len,
 /*
  * Decode the next flow or counter sample into *s, skipping (and
  * counting) samples of other types. A sample whose fixed part is whole
- * is returned even if its records are not: the records before the bad
- * one are kept, and s->flags says why the rest are missing.
+ * is returned even if its records are not: the records that could be
+ * read are kept, and s->flags says why others are missing. A sample
+ * whose own length overruns the buffer or is not a multiple of 4 is
+ * decoded as far as the bytes go, flagged, and is the last one.
  *
- * Returns 1 with a sample in *s, 0 at the end of the datagram, -ENODATA
- * (truncated) or -EINVAL (malformed) when the walk stops early with no
- * sample in *s; after a returned sample whose own length overruns, the
- * next call returns 0. Never reads outside buf[0..len).
+ * Returns 1 with a sample in *s, 0 at the end of the datagram (bytes
+ * after the announced samples are ignored), -ENODATA (truncated) or
+ * -EINVAL (malformed) when the walk stops early with no sample in *s;
+ * every later call returns 0. Never reads outside buf[0..len); each
+ * sample and record takes at least 8 bytes, so counts on the wire
+ * cannot make it loop longer than len / 8 steps.
  */
 int sv_sflow_next(struct sv_sflow_iter *it, struct sv_sflow_sample *s);
 
