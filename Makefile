@@ -56,12 +56,12 @@ $(BUILD)/obj/%.o: %.c | $(DEPS_OK)
 
 $(LIBA): $(LIB_OBJ)
 	@rm -f $@
-	ar rcs $@ $^
+	ar rcsP $@ $^
 $(LIBSO): $(LIB_OBJ)
 	$(CC) -shared $(LDFLAGS) -o $@ $^ $(LIBS)
 $(DLIBA): $(DAEMON_OBJ)
 	@rm -f $@
-	ar rcs $@ $^
+	ar rcsP $@ $^
 
 $(BUILD)/snapvnfd: $(call obj,src/daemon/main.c) $(DLIBA) $(LIBA)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)

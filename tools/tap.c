@@ -176,7 +176,9 @@ int sv_cli_tap(int argc, char **argv)
 		snprintf(name, sizeof(name), "tap-%d", (int)getpid());
 		want_name = name;
 	}
-	err = sv_client_open(&cl, sv_cli_ctl_path, want_name, SV_CONSUME_PKT);
+	err = sv_client_open(&cl, sv_cli_ctl_path, want_name);
+	if (!err)
+		err = sv_client_attach(&cl, SV_CONSUME_PKT);
 	if (err) {
 		sv_err("%s", cl.error);
 		return 1;

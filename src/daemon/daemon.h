@@ -18,6 +18,7 @@
 
 struct sv_ring;
 struct sv_cursor;
+struct sv_stats;
 
 struct sv_opts {
 	const char *iface;      /* -i: live capture */
@@ -82,17 +83,22 @@ struct sv_registry;
 struct sv_service_info {
 	char name[64];
 	pid_t pid;
-	const struct sv_cursor *pkt;
+	const struct sv_cursor *pkt;   /* NULL unless it consumes snaps */
+	const struct sv_cursor *flow;  /* NULL unless it consumes flow records */
+	const struct sv_stats *stats;  /* its counters (untrusted content) */
 };
 
 /* Bind the control socket (refusing if a daemon already answers there). */
-struct sv_registry *sv_registry_open(const char *path, struct sv_ring *pkt_ring);
+struct sv_registry *sv_registry_open(const char *path, struct sv_ring *pkt_ring,
+				     struct sv_ring *flow_ring);
 void sv_registry_close(struct sv_registry *reg);
 /* Fill pollfds (room for `max`); returns how many were used. */
 int sv_registry_pollfds(struct sv_registry *reg, struct pollfd *pfd, int max);
 /* Serve whatever the polled descriptors say is ready. */
 void sv_registry_serve(struct sv_registry *reg, const struct pollfd *pfd, int n);
 unsigned sv_registry_count(const struct sv_registry *reg);
+/* Services attached to a ring (a replay waits for these, not for hellos). */
+unsigned sv_registry_attached(const struct sv_registry *reg);
 /* Ever had a service registered? */
 bool sv_registry_seen_any(const struct sv_registry *reg);
 /* Iterate over services: returns false past the last. */
@@ -109,7 +115,8 @@ struct sv_daemon_view {
 	const struct sv_opts *opts;
 	const char *source_desc;
 	struct sv_capture_stats cap;
-	uint64_t ring_head;
+	uint64_t ring_head;      /* packet ring */
+	uint64_t flow_head;
 	uint32_t ring_slots;
 	bool lossless;
 	bool ended;

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <snapvnf/flow.h>
 #include <snapvnf/pkt.h>
 
 #include "daemon/daemon.h"
@@ -23,6 +24,7 @@
 #define BURST 64
 #define MAX_POLL 300
 #define DRAIN_GRACE_MS 5000
+#define FLOW_RING_SLOTS 16384
 
 static volatile sig_atomic_t stop_signal;
 
@@ -171,7 +173,8 @@ struct daemon {
 	struct sv_opts opts;
 	const struct sv_source_ops *src_ops;
 	struct sv_source *src;
-	struct sv_ring *ring;
+	struct sv_ring *ring;       /* snaps */
+	struct sv_ring *flow_ring;  /* flow records */
 	struct sv_snapper *snapper;
 	struct sv_registry *reg;
 	char source_desc[300];
@@ -187,6 +190,7 @@ static void daemon_view(struct daemon *d, struct sv_daemon_view *v)
 	d->src_ops->stats(d->src, &v->cap);
 	sv_snapper_stats(d->snapper, &v->cap);
 	v->ring_head = sv_ring_head(d->ring);
+	v->flow_head = sv_ring_head(d->flow_ring);
 	v->ring_slots = d->opts.ring_slots;
 	v->lossless = d->opts.lossless;
 	v->ended = d->ended;
@@ -230,7 +234,7 @@ static int run(struct daemon *d)
 		int n = sv_registry_pollfds(d->reg, pfd, MAX_POLL - 1), src_slot = -1, timeout = 1000;
 		int wait_ms = 0;
 		bool may_produce = !d->ended &&
-				   (live || sv_registry_count(d->reg) >= d->opts.wait_for);
+				   (live || sv_registry_attached(d->reg) >= d->opts.wait_for);
 
 		if (may_produce && live && d->src_ops->fd(d->src) >= 0) {
 			src_slot = n;
@@ -247,6 +251,7 @@ static int run(struct daemon *d)
 		if (stop_signal && !d->ended) {
 			sv_info("signal %d: ending the stream", (int)stop_signal);
 			sv_ring_end(d->ring);
+			sv_ring_end(d->flow_ring);
 			d->ended = true;
 			end_ms = mono_ms();
 		}
@@ -259,6 +264,7 @@ static int run(struct daemon *d)
 					d->opts.file, (unsigned long long)st.received,
 					sv_registry_count(d->reg));
 				sv_ring_end(d->ring);
+				sv_ring_end(d->flow_ring);
 				d->ended = true;
 				end_ms = mono_ms();
 			} else if (wait_ms > 0) {
@@ -322,8 +328,14 @@ int main(int argc, char **argv)
 		sv_err("cannot create the packet ring: %s", strerror(errno));
 		goto out;
 	}
+	d.flow_ring = sv_ring_create(FLOW_RING_SLOTS, sizeof(struct sv_flow), SV_RING_KIND_FLOW,
+				     d.opts.lossless ? SV_RING_LOSSLESS : 0);
+	if (!d.flow_ring) {
+		sv_err("cannot create the flow ring: %s", strerror(errno));
+		goto out;
+	}
 	d.snapper = sv_snapper_new(d.ring, d.opts.snaplen, d.src_ops->linktype(d.src));
-	d.reg = sv_registry_open(d.opts.ctl_path, d.ring);
+	d.reg = sv_registry_open(d.opts.ctl_path, d.ring, d.flow_ring);
 	if (!d.snapper || !d.reg)
 		goto out;
 	sv_registry_set_status(d.reg, status_cb, &d);
@@ -337,6 +349,7 @@ out:
 	sv_registry_close(d.reg);
 	sv_snapper_free(d.snapper);
 	sv_ring_destroy(d.ring);
+	sv_ring_destroy(d.flow_ring);
 	if (d.src)
 		d.src_ops->close(d.src);
 	return rc;

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <time.h>
@@ -26,23 +27,30 @@
 #include "lib/ctl.h"
 #include "lib/log.h"
 #include "lib/ring.h"
+#include "lib/stats.h"
 
 #define REG_MAX_CONN 256
+
+/* Ring kinds a service may consume, in the order their fds are sent. */
+enum { K_PKT, K_FLOW, K_N };
+static const char *const kind_names[K_N] = { "pkt", "flow" };
 
 struct conn {
 	int fd;
 	pid_t pid;
 	bool service;
 	char name[SV_NAME_MAX];
-	struct sv_cursor *pkt;
-	int pkt_cursor_fd;
+	struct sv_stats *stats;      /* the service's counters page */
+	int stats_fd;
+	struct sv_cursor *cur[K_N];  /* NULL: not consuming that kind */
+	int cur_fd[K_N];
 };
 
 struct sv_registry {
 	int listen_fd;
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
-	struct sv_ring *pkt_ring;
-	int pkt_ring_ro_fd;
+	struct sv_ring *ring[K_N];
+	int ring_ro_fd[K_N];
 	struct conn conn[REG_MAX_CONN];
 	unsigned nconn;
 	unsigned nservices;
@@ -102,29 +110,53 @@ static int bind_socket(struct sv_registry *reg, const char *path)
 	return fd;
 }
 
-struct sv_registry *sv_registry_open(const char *path, struct sv_ring *pkt_ring)
+/* A read-only descriptor of a ring for services: together with the ring's
+ * write seal, nothing a service does can map it writable. */
+static int reopen_ro(struct sv_ring *r)
+{
+	char proc[64];
+
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", sv_ring_fd(r));
+	return open(proc, O_RDONLY | O_CLOEXEC);
+}
+
+struct sv_registry *sv_registry_open(const char *path, struct sv_ring *pkt_ring,
+				     struct sv_ring *flow_ring)
 {
 	struct sv_registry *reg = calloc(1, sizeof(*reg));
-	char proc[64];
 
 	if (!reg)
 		return NULL;
-	reg->pkt_ring = pkt_ring;
+	reg->ring[K_PKT] = pkt_ring;
+	reg->ring[K_FLOW] = flow_ring;
+	reg->ring_ro_fd[K_PKT] = reg->ring_ro_fd[K_FLOW] = -1;
 	reg->listen_fd = bind_socket(reg, path);
 	if (reg->listen_fd < 0) {
 		free(reg);
 		return NULL;
 	}
-	/* Hand services a read-only descriptor of the ring: together with the
-	 * ring's write seal, nothing a service does can map it writable. */
-	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", sv_ring_fd(pkt_ring));
-	reg->pkt_ring_ro_fd = open(proc, O_RDONLY | O_CLOEXEC);
-	if (reg->pkt_ring_ro_fd < 0) {
-		sv_err("cannot reopen the ring read-only: %s", strerror(errno));
-		sv_registry_close(reg);
-		return NULL;
+	for (int k = 0; k < K_N; k++) {
+		reg->ring_ro_fd[k] = reopen_ro(reg->ring[k]);
+		if (reg->ring_ro_fd[k] < 0) {
+			sv_err("cannot reopen the %s ring read-only: %s", kind_names[k],
+			       strerror(errno));
+			sv_registry_close(reg);
+			return NULL;
+		}
 	}
 	return reg;
+}
+
+static void conn_detach(struct sv_registry *reg, struct conn *c)
+{
+	for (int k = 0; k < K_N; k++) {
+		if (!c->cur[k])
+			continue;
+		sv_ring_detach(reg->ring[k], c->cur[k]);
+		close(c->cur_fd[k]);
+		c->cur[k] = NULL;
+		c->cur_fd[k] = -1;
+	}
 }
 
 static void conn_drop(struct sv_registry *reg, unsigned i)
@@ -133,8 +165,9 @@ static void conn_drop(struct sv_registry *reg, unsigned i)
 
 	if (c->service) {
 		sv_info("service %s (pid %d) left", c->name, (int)c->pid);
-		sv_ring_detach(reg->pkt_ring, c->pkt);
-		close(c->pkt_cursor_fd);
+		conn_detach(reg, c);
+		munmap(c->stats, SV_STATS_SEGMENT);
+		close(c->stats_fd);
 		reg->nservices--;
 	}
 	close(c->fd);
@@ -151,8 +184,9 @@ void sv_registry_close(struct sv_registry *reg)
 		close(reg->listen_fd);
 		unlink(reg->path);
 	}
-	if (reg->pkt_ring_ro_fd > 0)
-		close(reg->pkt_ring_ro_fd);
+	for (int k = 0; k < K_N; k++)
+		if (reg->ring_ro_fd[k] >= 0)
+			close(reg->ring_ro_fd[k]);
 	free(reg);
 }
 
@@ -171,11 +205,30 @@ static void reply(struct conn *c, const char *fmt, ...)
 	(void)sv_ctl_send(c->fd, msg, (size_t)n, NULL, 0);
 }
 
+/* The service's counters: one page both sides map, the daemon only reads. */
+static int stats_segment(struct conn *c)
+{
+	int fd = memfd_create("snapvnf-stats", MFD_CLOEXEC);
+	void *p;
+
+	if (fd < 0)
+		return -errno;
+	if (ftruncate(fd, SV_STATS_SEGMENT) < 0 ||
+	    (p = mmap(NULL, SV_STATS_SEGMENT, PROT_READ, MAP_SHARED, fd, 0)) == MAP_FAILED) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	c->stats = p;
+	c->stats_fd = fd;
+	return 0;
+}
+
 static void do_hello(struct sv_registry *reg, struct conn *c, const char *msg)
 {
-	char name[SV_NAME_MAX], consumes[32] = "pkt", ok[256];
-	struct sv_cursor *cur;
-	int fds[2], cfd, n;
+	char name[SV_NAME_MAX];
+	int err;
 
 	if (c->service) {
 		reply(c, "error already registered as %s", c->name);
@@ -186,7 +239,6 @@ static void do_hello(struct sv_registry *reg, struct conn *c, const char *msg)
 		reply(c, "error a service name is 1 to 63 characters of A-Z a-z 0-9 . _ -");
 		return;
 	}
-	(void)sv_ctl_get(msg, "consumes", consumes, sizeof(consumes));
 	for (unsigned i = 0; i < reg->nconn; i++) {
 		if (reg->conn[i].service && strcmp(reg->conn[i].name, name) == 0) {
 			reg->refused++;
@@ -196,26 +248,63 @@ static void do_hello(struct sv_registry *reg, struct conn *c, const char *msg)
 			return;
 		}
 	}
-	cfd = sv_ring_attach(reg->pkt_ring, &cur);
-	if (cfd < 0) {
-		reply(c, "error cannot attach to the packet ring: %s", strerror(-cfd));
+	err = stats_segment(c);
+	if (err < 0) {
+		reply(c, "error cannot make the counters segment: %s", strerror(-err));
 		return;
 	}
-	n = snprintf(ok, sizeof(ok), "ok pkt_payload=%u", sv_ring_payload_size(reg->pkt_ring));
-	fds[0] = reg->pkt_ring_ro_fd;
-	fds[1] = cfd;
-	if (sv_ctl_send(c->fd, ok, (size_t)n, fds, 2) < 0) {
-		sv_ring_detach(reg->pkt_ring, cur);
-		close(cfd);
+	if (sv_ctl_send(c->fd, "ok", 2, &c->stats_fd, 1) < 0) {
+		munmap(c->stats, SV_STATS_SEGMENT);
+		close(c->stats_fd);
 		return;
 	}
 	c->service = true;
-	c->pkt = cur;
-	c->pkt_cursor_fd = cfd;
 	snprintf(c->name, sizeof(c->name), "%s", name);
 	reg->nservices++;
 	reg->seen_any = true;
-	sv_info("service %s (pid %d) registered, consumes %s", name, (int)c->pid, consumes);
+	sv_info("service %s (pid %d) registered", name, (int)c->pid);
+}
+
+/* attach consumes=pkt,flow: a cursor on each ring named; the reply carries
+ * (ring, cursor) descriptor pairs in kind order. */
+static void do_attach(struct sv_registry *reg, struct conn *c, const char *msg)
+{
+	char consumes[32] = "", ok[128];
+	int fds[2 * K_N], nfds = 0, len = 2, err;
+
+	if (!c->service || c->cur[K_PKT] || c->cur[K_FLOW]) {
+		reply(c, "error attach once, after hello");
+		return;
+	}
+	(void)sv_ctl_get(msg, "consumes", consumes, sizeof(consumes));
+	memcpy(ok, "ok", 3);
+	for (int k = 0; k < K_N; k++) {
+		char *hit = strstr(consumes, kind_names[k]);
+
+		if (!hit)
+			continue;
+		err = sv_ring_attach(reg->ring[k], &c->cur[k]);
+		if (err < 0) {
+			conn_detach(reg, c);
+			reply(c, "error cannot attach to the %s ring: %s", kind_names[k],
+			      strerror(-err));
+			return;
+		}
+		c->cur_fd[k] = err;
+		fds[nfds++] = reg->ring_ro_fd[k];
+		fds[nfds++] = c->cur_fd[k];
+		len += snprintf(ok + len, sizeof(ok) - (size_t)len, " %s_payload=%u", kind_names[k],
+				sv_ring_payload_size(reg->ring[k]));
+	}
+	if (nfds == 0) {
+		reply(c, "error attach needs consumes=pkt, flow or pkt,flow");
+		return;
+	}
+	if (sv_ctl_send(c->fd, ok, (size_t)len, fds, (unsigned)nfds) < 0) {
+		conn_detach(reg, c);
+		return;
+	}
+	sv_info("service %s consumes %s", c->name, consumes);
 }
 
 static void send_text(struct conn *c, const char *text)
@@ -241,6 +330,10 @@ static void do_request(struct sv_registry *reg, struct conn *c, const char *msg)
 		do_hello(reg, c, msg);
 		return;
 	}
+	if (strcmp(verb, "attach") == 0) {
+		do_attach(reg, c, msg);
+		return;
+	}
 	if ((strcmp(verb, "status") == 0 || strcmp(verb, "metrics") == 0) && reg->status_fn) {
 		text = reg->status_fn(verb, reg->status_ctx);
 		send_text(c, text ? text : "error out of memory\n");
@@ -248,7 +341,7 @@ static void do_request(struct sv_registry *reg, struct conn *c, const char *msg)
 		return;
 	}
 	reg->bad_requests++;
-	reply(c, "error unknown request '%.40s' (try: hello, status, metrics)", verb);
+	reply(c, "error unknown request '%.40s' (try: hello, attach, status, metrics)", verb);
 }
 
 static void do_accept(struct sv_registry *reg)
@@ -267,7 +360,9 @@ static void do_accept(struct sv_registry *reg)
 		}
 		memset(&reg->conn[reg->nconn], 0, sizeof(struct conn));
 		reg->conn[reg->nconn].fd = fd;
-		reg->conn[reg->nconn].pkt_cursor_fd = -1;
+		reg->conn[reg->nconn].stats_fd = -1;
+		reg->conn[reg->nconn].cur_fd[K_PKT] = -1;
+		reg->conn[reg->nconn].cur_fd[K_FLOW] = -1;
 		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0)
 			reg->conn[reg->nconn].pid = cred.pid;
 		reg->nconn++;
@@ -326,6 +421,15 @@ unsigned sv_registry_count(const struct sv_registry *reg)
 	return reg->nservices;
 }
 
+unsigned sv_registry_attached(const struct sv_registry *reg)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < reg->nconn; i++)
+		n += reg->conn[i].cur[K_PKT] || reg->conn[i].cur[K_FLOW];
+	return n;
+}
+
 bool sv_registry_seen_any(const struct sv_registry *reg)
 {
 	return reg->seen_any;
@@ -341,7 +445,9 @@ bool sv_registry_service(const struct sv_registry *reg, unsigned i, struct sv_se
 		if (k++ == i) {
 			snprintf(out->name, sizeof(out->name), "%s", reg->conn[j].name);
 			out->pid = reg->conn[j].pid;
-			out->pkt = reg->conn[j].pkt;
+			out->pkt = reg->conn[j].cur[K_PKT];
+			out->flow = reg->conn[j].cur[K_FLOW];
+			out->stats = reg->conn[j].stats;
 			return true;
 		}
 	}

@@ -18,21 +18,35 @@ static void add_u64(json_object *o, const char *k, uint64_t v)
 	json_object_object_add(o, k, json_object_new_uint64(v));
 }
 
-static json_object *service_json(const struct sv_service_info *s, uint64_t head)
+static void cursor_json(json_object *o, const char *prefix, const struct sv_cursor *c,
+			uint64_t head)
 {
-	const struct sv_stats *st = (const struct sv_stats *)s->pkt->stats;
+	uint64_t pos = atomic_load_explicit(&c->pos, memory_order_relaxed);
+	char key[32];
+
+	snprintf(key, sizeof(key), "%sdelivered", prefix);
+	add_u64(o, key, atomic_load_explicit(&c->delivered, memory_order_relaxed));
+	snprintf(key, sizeof(key), "%slost", prefix);
+	add_u64(o, key, atomic_load_explicit(&c->lost, memory_order_relaxed));
+	snprintf(key, sizeof(key), "%sbacklog", prefix);
+	add_u64(o, key, head > pos ? head - pos : 0);
+}
+
+static json_object *service_json(const struct sv_service_info *s, const struct sv_daemon_view *v)
+{
 	json_object *o = json_object_new_object(), *cnt = json_object_new_object();
-	uint64_t pos = atomic_load_explicit(&s->pkt->pos, memory_order_relaxed);
 	char name[SV_STAT_NAME_MAX];
-	uint64_t v;
+	uint64_t val;
 
 	json_object_object_add(o, "name", json_object_new_string(s->name));
 	json_object_object_add(o, "pid", json_object_new_int(s->pid));
-	add_u64(o, "delivered", atomic_load_explicit(&s->pkt->delivered, memory_order_relaxed));
-	add_u64(o, "lost", atomic_load_explicit(&s->pkt->lost, memory_order_relaxed));
-	add_u64(o, "backlog", head > pos ? head - pos : 0);
-	for (unsigned i = 0; sv_stats_read(st, i, name, &v) == 0; i++)
-		add_u64(cnt, name, v);
+	/* Snap figures unprefixed (every tool reads them), flow ones prefixed. */
+	if (s->pkt)
+		cursor_json(o, "", s->pkt, v->ring_head);
+	if (s->flow)
+		cursor_json(o, "flow_", s->flow, v->flow_head);
+	for (unsigned i = 0; sv_stats_read(s->stats, i, name, &val) == 0; i++)
+		add_u64(cnt, name, val);
 	json_object_object_add(o, "counters", cnt);
 	return o;
 }
@@ -62,7 +76,7 @@ char *sv_status_json(const struct sv_daemon_view *v)
 	json_object_object_add(root, "capture", cap);
 
 	for (unsigned i = 0; sv_registry_service(v->reg, i, &s); i++)
-		json_object_array_add(svcs, service_json(&s, v->ring_head));
+		json_object_array_add(svcs, service_json(&s, v));
 	json_object_object_add(root, "services", svcs);
 
 	out = strdup(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN));
@@ -98,15 +112,22 @@ char *sv_status_prometheus(const struct sv_daemon_view *v)
 		   "# TYPE snapvnf_service_lost_total counter\n"
 		   "# TYPE snapvnf_service_counter gauge\n");
 	for (unsigned i = 0; sv_registry_service(v->reg, i, &s); i++) {
-		const struct sv_stats *st = (const struct sv_stats *)s.pkt->stats;
 		char name[SV_STAT_NAME_MAX];
 		uint64_t val;
 
-		fprintf(f, "snapvnf_service_delivered_total{service=\"%s\"} %llu\n", s.name,
-			(unsigned long long)atomic_load(&s.pkt->delivered));
-		fprintf(f, "snapvnf_service_lost_total{service=\"%s\"} %llu\n", s.name,
-			(unsigned long long)atomic_load(&s.pkt->lost));
-		for (unsigned k = 0; sv_stats_read(st, k, name, &val) == 0; k++)
+		if (s.pkt) {
+			fprintf(f, "snapvnf_service_delivered_total{service=\"%s\",ring=\"pkt\"} %llu\n",
+				s.name, (unsigned long long)atomic_load(&s.pkt->delivered));
+			fprintf(f, "snapvnf_service_lost_total{service=\"%s\",ring=\"pkt\"} %llu\n",
+				s.name, (unsigned long long)atomic_load(&s.pkt->lost));
+		}
+		if (s.flow) {
+			fprintf(f, "snapvnf_service_delivered_total{service=\"%s\",ring=\"flow\"} %llu\n",
+				s.name, (unsigned long long)atomic_load(&s.flow->delivered));
+			fprintf(f, "snapvnf_service_lost_total{service=\"%s\",ring=\"flow\"} %llu\n",
+				s.name, (unsigned long long)atomic_load(&s.flow->lost));
+		}
+		for (unsigned k = 0; sv_stats_read(s.stats, k, name, &val) == 0; k++)
 			fprintf(f, "snapvnf_service_counter{service=\"%s\",name=\"%s\"} %llu\n",
 				s.name, name, (unsigned long long)val);
 	}

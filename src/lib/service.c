@@ -79,7 +79,7 @@ int service_init(const char *name)
 		return fail(-EINVAL, "service_init: a service needs a name");
 	if (events && *events && (rc = sv_events_to(events)) < 0)
 		return rc;
-	rc = sv_client_open(&svc.cl, svc.ctl_path, name, SV_CONSUME_PKT);
+	rc = sv_client_open(&svc.cl, svc.ctl_path, name);
 	if (rc < 0)
 		return fail(rc, "%s", svc.cl.error);
 	svc.chain = sv_chain_new(name, svc.cl.stats);
@@ -145,10 +145,31 @@ static void finish(void)
 	svc.connected = false;
 }
 
+/* Run up to a burst of items of one ring through the chain. */
+static unsigned run_burst(struct sv_ring_reader *rd, bool flow, uint64_t *now)
+{
+	const void *items[BURST];
+	unsigned n = sv_ring_read_burst(rd, items, BURST);
+
+	if (n == 0)
+		return 0;
+	for (unsigned i = 0; i < n; i++) {
+		if (flow)
+			sv_chain_flow(svc.chain, items[i]);
+		else
+			sv_chain_pkt(svc.chain, items[i]);
+	}
+	*now = flow ? ((const struct sv_flow *)items[n - 1])->ts_ns
+		    : ((const struct sv_pkt *)items[n - 1])->ts_ns;
+	sv_ring_read_done(rd, NULL);
+	return n;
+}
+
 int service_run(void)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
 	uint64_t now = 0, last_tick = 0;
+	unsigned kinds, consumes = 0;
 	int rc;
 
 	if (!svc.connected)
@@ -159,28 +180,36 @@ int service_run(void)
 	if (rc < 0)
 		return fail(rc, "service %s: cannot compile converters: %s", svc.cl.name,
 			    strerror(-rc));
+	/* Attach only to the rings the chain reads: a cursor nobody advances
+	 * would hold a lossless producer back. */
+	kinds = sv_chain_kinds(svc.chain);
+	if (kinds & SV_KIND_PKT)
+		consumes |= SV_CONSUME_PKT;
+	if (kinds & SV_KIND_FLOW)
+		consumes |= SV_CONSUME_FLOW;
+	rc = sv_client_attach(&svc.cl, consumes);
+	if (rc < 0)
+		return fail(rc, "%s", svc.cl.error);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 
 	while (!svc_stop) {
-		const void *items[BURST];
-		unsigned n = sv_ring_read_burst(&svc.cl.pkt, items, BURST);
+		unsigned n = 0;
 
+		if (consumes & SV_CONSUME_PKT)
+			n += run_burst(&svc.cl.pkt, false, &now);
+		if (consumes & SV_CONSUME_FLOW)
+			n += run_burst(&svc.cl.flow, true, &now);
 		if (n == 0) {
 			sv_event_flush();
-			rc = sv_ring_wait(&svc.cl.pkt, 1000);
-			if (rc < 0)
+			if (sv_client_wait(&svc.cl, 1000) < 0)
 				break;
 			continue;
 		}
-		for (unsigned i = 0; i < n; i++)
-			sv_chain_pkt(svc.chain, items[i]);
-		now = ((const struct sv_pkt *)items[n - 1])->ts_ns;
-		sv_ring_read_done(&svc.cl.pkt, NULL);
 		if (!last_tick || now < last_tick)
 			last_tick = now;
-		/* Ticks follow packet time, so a replay ticks as recorded (and
-		 * an idle feed has nothing to tick about). */
+		/* Ticks follow item time, so a replay ticks as recorded (and an
+		 * idle feed has nothing to tick about). */
 		if (now - last_tick >= TICK_NS) {
 			sv_chain_tick(svc.chain, now);
 			last_tick = now;

@@ -4,7 +4,7 @@
 
 #include "lib/stats.h"
 
-_Static_assert(sizeof(struct sv_stats) <= 3840, "stats must fit the cursor page");
+_Static_assert(sizeof(struct sv_stats) <= SV_STATS_SEGMENT, "stats must fit their segment");
 
 _Atomic uint64_t *sv_stats_add(struct sv_stats *st, const char *prefix, const char *name)
 {

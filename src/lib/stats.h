@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * stats.h - a service's named counters, in the free part of its cursor
- * segment (struct sv_cursor.stats), so the daemon reads them for
- * `snapvnf status` without a message per update.
+ * stats.h - a service's named counters, in a small shared segment the
+ * daemon hands over at hello, so the daemon reads them for `snapvnf status`
+ * without a message per update.
  *
  * The service writes; the daemon only reads and must treat every byte as
  * untrusted (names are copied bounded and sanitised). A counter's name is
@@ -16,7 +16,8 @@
 #include <stdint.h>
 
 #define SV_STAT_NAME_MAX 56
-#define SV_STATS_MAX 59
+#define SV_STATS_MAX 255
+#define SV_STATS_SEGMENT 16384  /* bytes of the shared counters segment */
 
 struct sv_stat {
 	char name[SV_STAT_NAME_MAX];  /* "vnf.counter", NUL-terminated */
