@@ -1,6 +1,11 @@
 #!/bin/bash
 # make demo: snapvnfd replays the bundled capture of real traffic
-# (data/demo.pcap) to services side by side, and prints what they saw.
+# (data/demo.pcap, recorded from curl, dig, openssl and iperf3 by
+# scripts/record-demo-capture.sh) to three services side by side:
+#   l7_monitor  (examples/l7_monitor.c: http_request, dns, tls_sni)
+#   phishing    (examples/phishing.c: http_request -> url_filter)
+#   snapvnf tap --count
+# and prints what each saw.
 set -u
 B=${1:-build}
 T=$(mktemp -d /tmp/snapvnf-demo.XXXXXX)
@@ -9,17 +14,30 @@ PIDS=()
 trap 'for p in "${PIDS[@]}"; do kill $p 2>/dev/null; done; rm -rf "$T"' EXIT
 cap=data/demo.pcap
 
-echo "== snapvnfd replays $cap ($(tshark -r $cap 2>/dev/null | wc -l) packets) to 3 services"
-"$B/snapvnfd" -r $cap --wait-for 3 & dpid=$!; PIDS+=($dpid)
+echo "== snapvnfd replays $cap to 3 services (one ring, read in place by all)"
+"$B/snapvnfd" -q -r $cap --wait-for 3 & dpid=$!; PIDS+=($dpid)
 for _ in $(seq 100); do "$B/snapvnf" status >/dev/null 2>&1 && break; sleep 0.1; done
 
-"$B/snapvnf" tap --name first-snaps -c 12 > "$T/tap.txt" & PIDS+=($!)
-"$B/snapvnf" tap --name counter --count > "$T/count.json" & c=$!; PIDS+=($c)
-"$B/snapvnf" tap --name stats --count > "$T/count2.json" & c2=$!; PIDS+=($c2)
-wait $dpid; wait $c; wait $c2
+"$B/examples/l7_monitor" > "$T/l7.jsonl" & l7=$!; PIDS+=($l7)
+"$B/examples/phishing" examples/blocklist.txt > "$T/phish.jsonl" & ph=$!; PIDS+=($ph)
+"$B/snapvnf" tap --name counter --count > "$T/count.json" & tc=$!; PIDS+=($tc)
+wait $dpid; wait $l7; wait $ph; wait $tc
+
+show() {  # show EVENT N: the first N events of a kind, and how many there were
+	local n
+	n=$(grep -c "\"event\":\"$1\"" "$2")
+	echo
+	echo "-- $1: $n events (first $3)"
+	grep "\"event\":\"$1\"" "$2" | head -"$3"
+}
 echo
-echo "== snapvnf tap: the first snaps (TIME PROTO SRC > DST wire cap)"
-cat "$T/tap.txt"
+echo "== l7_monitor: every HTTP request, DNS message and TLS ClientHello inside the snaps"
+show http_request "$T/l7.jsonl" 4
+show dns "$T/l7.jsonl" 4
+show tls_client_hello "$T/l7.jsonl" 4
 echo
-echo "== snapvnf tap --count: two services, each read every snap from the one ring"
-cat "$T/count.json" "$T/count2.json"
+echo "== phishing: requests to hosts on examples/blocklist.txt"
+grep '"event":"alert"' "$T/phish.jsonl"
+echo
+echo "== snapvnf tap --count"
+cat "$T/count.json"

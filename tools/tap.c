@@ -119,7 +119,7 @@ static void print_counts(const char *name, const struct counts *c, uint64_t lost
 	json_object_object_add(o, "bytes", json_object_new_uint64(c->bytes));
 	for (unsigned i = 0; i < T_N; i++)
 		json_object_object_add(o, keys[i], json_object_new_uint64(c->n[i]));
-	printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(o);
 }
 

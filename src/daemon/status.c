@@ -79,7 +79,7 @@ char *sv_status_json(const struct sv_daemon_view *v)
 		json_object_array_add(svcs, service_json(&s, v));
 	json_object_object_add(root, "services", svcs);
 
-	out = strdup(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN));
+	out = strdup(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(root);
 	return out;
 }

@@ -230,7 +230,7 @@ void sv_event_end(struct sv_event *e)
 
 	if (!e || !e->obj)
 		return;
-	line = json_object_to_json_string_ext(e->obj, JSON_C_TO_STRING_PLAIN);
+	line = json_object_to_json_string_ext(e->obj, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
 	if (ev.syslog)
 		syslog(LOG_NOTICE, "%s", line);
 	else
