@@ -137,6 +137,8 @@ const char *sv_vnf_service_name(const struct sv_vnf_ctx *ctx);
 
 /* Fill an sv_addr from a snap's source or destination address. */
 void sv_addr_from_pkt(struct sv_addr *a, const struct sv_pkt *p, bool dst);
+/* The same from a flow record (family 0 when it has no IP addresses). */
+void sv_addr_from_flow(struct sv_addr *a, const struct sv_flow *f, bool dst);
 
 /* ---- the VNF tables ---- */
 

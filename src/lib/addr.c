@@ -12,3 +12,12 @@ void sv_addr_from_pkt(struct sv_addr *a, const struct sv_pkt *p, bool dst)
 	a->family = p->ip_version;
 	memcpy(a->a, dst ? p->dst : p->src, p->ip_version == 4 ? 4 : 16);
 }
+
+void sv_addr_from_flow(struct sv_addr *a, const struct sv_flow *f, bool dst)
+{
+	memset(a, 0, sizeof(*a));
+	if (f->ip_version != 4 && f->ip_version != 6)
+		return;
+	a->family = f->ip_version;
+	memcpy(a->a, dst ? f->dst : f->src, f->ip_version == 4 ? 4 : 16);
+}
