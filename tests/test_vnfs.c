@@ -957,11 +957,12 @@ static void test_builtin_find(void **unused)
 
 	for (b = sv_builtins; b->name; b++, n++) {
 		assert_ptr_equal(sv_builtin_find(b->name), b);
-		assert_non_null(b->pkt);
-		assert_string_equal(b->pkt->desc.name, b->name);
+		assert_true(!b->pkt != !b->flow);
+		assert_string_equal(b->pkt ? b->pkt->desc.name : b->flow->desc.name, b->name);
 	}
-	assert_int_equal(n, 5);
+	assert_int_equal(n, 10);
 	assert_ptr_equal(sv_builtin_find("url_filter")->pkt, &sv_vnf_url_filter);
+	assert_ptr_equal(sv_builtin_find("ddos")->flow, &sv_vnf_ddos);
 	assert_null(sv_builtin_find("nope"));
 }
 

@@ -67,6 +67,59 @@ extern pkt_vnf sv_vnf_tls_sni;
 /* pkt_stats: packets and bytes per protocol, per interval (args: seconds). */
 extern pkt_vnf sv_vnf_pkt_stats;
 
+/*
+ * The flow VNFs read flow records (snapvnf/flow.h). Sample and aggregate
+ * records describe the same traffic twice when the daemon makes both, so
+ * the ones that count traffic take one kind: samples by default,
+ * "kind=flow" for aggregates. Their arguments are "key=value,..." pairs;
+ * each file's header comment lists them, with the events.
+ */
+
+/* flow_dump: one "flow" event per record (args: kind=all|sample|flow|counters). */
+extern flow_vnf sv_vnf_flow_dump;
+
+/* top_talkers: the N sources and destinations with the most estimated
+ * bytes per interval (args: n, interval, kind, table). */
+extern flow_vnf sv_vnf_top_talkers;
+
+/* ddos: destinations over a packet or bit rate per interval (args: pps,
+ * bps, interval, kind, table). Output, per record: its destination, that
+ * destination's rates over the last interval, and whether it is under
+ * attack (it was over a threshold last interval, or is already in this one). */
+struct sv_ddos_meta {
+	struct sv_addr dst;
+	uint64_t pps;
+	uint64_t bps;
+	bool alert;
+};
+enum { SV_DDOS_DST, SV_DDOS_PPS, SV_DDOS_BPS, SV_DDOS_ALERT };
+extern flow_vnf sv_vnf_ddos;
+
+/* syn_flood: destinations whose sampled TCP packets are mostly SYNs
+ * without ACK (args: min_samples, share, interval, table). Output, per
+ * TCP sample: its destination, the SYN share so far this interval, and
+ * whether that destination is flagged (last interval or already this one). */
+struct sv_syn_meta {
+	struct sv_addr dst;
+	double share;
+	bool alert;
+};
+enum { SV_SYN_DST, SV_SYN_SHARE, SV_SYN_ALERT };
+extern flow_vnf sv_vnf_syn_flood;
+
+/* port_scan: sources probing many ports of one host or many hosts (args:
+ * ports, hosts, interval, probe, table). Output, per record: its source,
+ * the distinct hosts and the most distinct ports on one host it probed so
+ * far this interval, and whether it is flagged (as for syn_flood). */
+struct sv_scan_meta {
+	struct sv_addr src;
+	uint32_t hosts;
+	uint32_t ports;
+	bool alert;
+};
+enum { SV_SCAN_SRC, SV_SCAN_HOSTS, SV_SCAN_PORTS, SV_SCAN_ALERT };
+extern flow_vnf sv_vnf_port_scan;
+
 /* The built-in VNFs by name, for `snapvnf run` and service files. */
 struct sv_builtin {
 	const char *name;

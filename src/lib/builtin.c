@@ -8,10 +8,15 @@
 #include <snapvnf/builtin.h>
 
 const struct sv_builtin sv_builtins[] = {
+	{ "ddos", NULL, &sv_vnf_ddos },
 	{ "dns", &sv_vnf_dns, NULL },
+	{ "flow_dump", NULL, &sv_vnf_flow_dump },
 	{ "http_request", &sv_vnf_http_request, NULL },
 	{ "pkt_stats", &sv_vnf_pkt_stats, NULL },
+	{ "port_scan", NULL, &sv_vnf_port_scan },
+	{ "syn_flood", NULL, &sv_vnf_syn_flood },
 	{ "tls_sni", &sv_vnf_tls_sni, NULL },
+	{ "top_talkers", NULL, &sv_vnf_top_talkers },
 	{ "url_filter", &sv_vnf_url_filter, NULL },
 	{ NULL, NULL, NULL },
 };

@@ -1,0 +1,229 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * syn_flood.c - destinations whose sampled TCP packets are mostly
+ * connection attempts (SYN set, ACK clear).
+ *
+ * Arguments ("min_samples=200,share=0.6"):
+ *   min_samples=100  TCP samples a destination needs in an interval
+ *                    before it is judged (1 to 1G)
+ *   share=0.5        the fraction of them that are SYNs without ACK at
+ *                    which it is flagged (0.001 to 1)
+ *   interval=10      seconds per judgement (1 to 3600)
+ *   table=16384      destinations tracked (64 to 16M)
+ *
+ * Only sFlow sample records count: the tcp_flags of one sample are those
+ * of one packet, while an aggregate's are the OR over many, which says
+ * nothing about a share. Samples are counted as samples (a share needs no
+ * scaling); the estimated SYN packets are their sampling rates summed.
+ * At the end of each interval (lib/interval.h) a destination with at
+ * least min_samples TCP samples of which at least `share` are SYNs
+ * without ACK gets one "alert":
+ *   {reason "syn_flood", dst, samples, syn_samples, share, syn_packets,
+ *    syn_pps (whole, rounded down), seconds, threshold (the share),
+ *    min_samples}
+ * report() judges the interval in progress the same way (syn_pps over the
+ * time it has run, at least a second).
+ *
+ * Output (struct sv_syn_meta), for each TCP sample (cleared for other
+ * records): its destination, the SYN share so far this interval, and
+ * alert: flagged last interval, or already meeting both conditions now.
+ *
+ * Memory is fixed: a full table bucket evicts its destination with the
+ * fewest TCP samples this interval ("evicted"). Never stops the chain.
+ */
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <snapvnf/builtin.h>
+
+#include "lib/args.h"
+#include "lib/interval.h"
+#include "lib/table.h"
+
+#define TCP_SYN 0x02
+#define TCP_ACK 0x10
+
+SV_SCHEMA(sv_syn_meta,
+	  SV_FIELD(struct sv_syn_meta, dst),
+	  SV_FIELD(struct sv_syn_meta, share),
+	  SV_FIELD(struct sv_syn_meta, alert));
+
+struct syn_dest {
+	uint64_t samples;     /* TCP samples this interval; first: the table's weight */
+	uint64_t syn;         /* of them, SYN without ACK */
+	uint64_t syn_packets; /* estimated */
+	bool flagged;         /* last interval */
+};
+
+struct syn_state {
+	uint64_t min_samples;
+	double share;
+	struct sv_interval iv;
+	struct sv_table *tab;
+	_Atomic uint64_t *samples;
+	_Atomic uint64_t *alerts;
+	_Atomic uint64_t *evicted;
+};
+
+static void syn_destroy(void *state)
+{
+	struct syn_state *st = state;
+
+	if (!st)
+		return;
+	sv_table_free(st->tab);
+	free(st);
+}
+
+static void *syn_create(struct sv_vnf_ctx *ctx, const char *args)
+{
+	uint64_t min_samples = 100, interval = 10, table = 16384;
+	double share = 0.5;
+	const struct sv_arg spec[] = {
+		{ "min_samples", SV_ARG_UINT, &min_samples, 1, 1e9, NULL },
+		{ "share", SV_ARG_DOUBLE, &share, 0.001, 1, NULL },
+		{ "interval", SV_ARG_UINT, &interval, 1, 3600, NULL },
+		{ "table", SV_ARG_UINT, &table, 64, 1 << 24, NULL },
+		{ NULL, 0, NULL, 0, 0, NULL },
+	};
+	struct syn_state *st;
+	char err[256];
+
+	if (sv_args_parse(args, spec, err, sizeof(err)) < 0) {
+		sv_vnf_error(ctx, "%s", err);
+		errno = EINVAL;
+		return NULL;
+	}
+	st = calloc(1, sizeof(*st));
+	if (st)
+		st->tab = sv_table_new(table, sizeof(struct sv_addr), sizeof(struct syn_dest));
+	if (!st || !st->tab) {
+		syn_destroy(st);
+		sv_vnf_error(ctx, "out of memory");
+		errno = ENOMEM;
+		return NULL;
+	}
+	st->min_samples = min_samples;
+	st->share = share;
+	st->iv.len_ns = interval * SV_NS_PER_S;
+	st->samples = sv_counter(ctx, "samples");
+	st->alerts = sv_counter(ctx, "alerts");
+	st->evicted = sv_counter(ctx, "evicted");
+	return st;
+}
+
+static bool syn_over(const struct syn_state *st, const struct syn_dest *d)
+{
+	/* The epsilon keeps "share=0.6" meaning 60 of 100 despite binary fractions. */
+	return d->samples >= st->min_samples &&
+	       (double)d->syn / (double)d->samples >= st->share - 1e-12;
+}
+
+static void syn_alert(struct syn_state *st, struct sv_vnf_ctx *ctx, const struct sv_addr *dst,
+		      const struct syn_dest *d, uint64_t len_ns)
+{
+	struct sv_event *ev = sv_event_begin(ctx, "alert");
+	double secs = (double)len_ns / 1e9;
+
+	sv_event_str(ev, "reason", "syn_flood", SIZE_MAX);
+	sv_event_addr(ev, "dst", dst);
+	sv_event_u64(ev, "samples", d->samples);
+	sv_event_u64(ev, "syn_samples", d->syn);
+	sv_event_double(ev, "share", (double)d->syn / (double)d->samples);
+	sv_event_u64(ev, "syn_packets", d->syn_packets);
+	sv_event_u64(ev, "syn_pps", (uint64_t)((double)d->syn_packets / secs));
+	sv_event_double(ev, "seconds", secs);
+	sv_event_double(ev, "threshold", st->share);
+	sv_event_u64(ev, "min_samples", st->min_samples);
+	sv_event_end(ev);
+	sv_counter_add(st->alerts, 1);
+}
+
+static void syn_close(struct syn_state *st, struct sv_vnf_ctx *ctx, uint64_t len_ns)
+{
+	const void *key;
+	struct syn_dest *d;
+	size_t pos = 0;
+
+	while ((d = sv_table_next(st->tab, &pos, &key)) != NULL) {
+		if (!d->samples) {  /* silent for a whole interval */
+			sv_table_del(st->tab, d);
+			continue;
+		}
+		d->flagged = syn_over(st, d);
+		if (d->flagged)
+			syn_alert(st, ctx, key, d, len_ns);
+		d->samples = d->syn = d->syn_packets = 0;
+	}
+}
+
+static int syn_process(void *state, struct sv_vnf_ctx *ctx, const struct sv_flow *rec,
+		       const void *in, void *out)
+{
+	struct syn_state *st = state;
+	struct sv_syn_meta *m = out;
+	struct syn_dest *d;
+	uint64_t start;
+	bool evicted;
+
+	memset(m, 0, sizeof(*m));
+	if (rec->kind != SV_FLOW_SAMPLE || rec->proto != IPPROTO_TCP ||
+	    (rec->ip_version != 4 && rec->ip_version != 6))
+		return SV_CONTINUE;
+	if (sv_interval_roll(&st->iv, rec->ts_ns, true, &start))
+		syn_close(st, ctx, st->iv.len_ns);
+	sv_counter_add(st->samples, 1);
+	sv_addr_from_flow(&m->dst, rec, true);
+	d = sv_table_get(st->tab, &m->dst, &evicted);
+	if (evicted)
+		sv_counter_add(st->evicted, 1);
+	d->samples++;
+	if ((rec->tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_SYN) {
+		d->syn++;
+		d->syn_packets += rec->packets;
+	}
+	m->share = (double)d->syn / (double)d->samples;
+	m->alert = d->flagged || syn_over(st, d);
+	return SV_CONTINUE;
+}
+
+static void syn_tick(void *state, struct sv_vnf_ctx *ctx, uint64_t now_ns)
+{
+	struct syn_state *st = state;
+	uint64_t start;
+
+	if (sv_interval_roll(&st->iv, now_ns, false, &start))
+		syn_close(st, ctx, st->iv.len_ns);
+}
+
+static void syn_report(void *state, struct sv_vnf_ctx *ctx)
+{
+	struct syn_state *st = state;
+	uint64_t len_ns = sv_interval_partial(&st->iv);
+	const void *key;
+	struct syn_dest *d;
+	size_t pos = 0;
+
+	if (len_ns < SV_NS_PER_S)
+		len_ns = SV_NS_PER_S;
+	while ((d = sv_table_next(st->tab, &pos, &key)) != NULL)
+		if (d->samples && syn_over(st, d))
+			syn_alert(st, ctx, key, d, len_ns);
+}
+
+flow_vnf sv_vnf_syn_flood = {
+	.desc = {
+		.name = "syn_flood",
+		.version = "1.0",
+		.summary = "destinations whose sampled TCP is mostly SYN without ACK "
+			   "(args: min_samples, share, interval, table)",
+		.out = &sv_syn_meta_schema,
+		.create = syn_create,
+		.tick = syn_tick,
+		.report = syn_report,
+		.destroy = syn_destroy,
+	},
+	.process = syn_process,
+};
