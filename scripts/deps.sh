@@ -5,7 +5,7 @@
 set -eu
 
 PKGS="gcc make pkg-config libpcap-dev libjson-c-dev libcmocka-dev
-      tshark tcpdump iproute2"
+      tshark tcpdump iproute2 python3"
 
 missing=""
 for p in $PKGS; do
