@@ -60,16 +60,4 @@ void sv_nfdump_stats(const struct sv_nfdump *nf, struct sv_nfdump_stats *st);
 /* Stop watching and free; accepts NULL. */
 void sv_nfdump_close(struct sv_nfdump *nf);
 
-/*
- * Read the text `nfdump -o csv` writes (header line, rows, blank line,
- * "Summary" and its two lines; rows without a header are read in nfdump
- * 1.7's column order, as `-q` prints them) from `fd` to its end, emitting
- * records and adding to `st` (rows, records, malformed, summary_mismatch).
- * `what` names the source in log lines. This is what sv_nfdump_poll runs on
- * nfdump's output; it is exposed for tests. Returns the number of records
- * emitted, or a negative errno if reading failed.
- */
-int sv_nfdump_read_csv(int fd, const char *what, struct sv_nfdump_stats *st,
-		       void (*emit)(void *ctx, const struct sv_flow *rec), void *ctx);
-
 #endif
