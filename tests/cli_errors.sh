@@ -20,7 +20,7 @@ cap=tests/data/http-get.pcap
 echo "not a capture" > "$T/text.pcap"
 
 expect "unknown option --bogus" "$B/snapvnfd" --bogus
-expect "exactly one input" "$B/snapvnfd"
+expect "give an input" "$B/snapvnfd"
 expect "No such file" "$B/snapvnfd" -r "$T/missing.pcap"
 expect "cannot read" "$B/snapvnfd" -r "$T/text.pcap"
 expect "no such interface" "$B/snapvnfd" -i svtest-nope0

@@ -33,6 +33,8 @@ struct sv_flow {
 	uint16_t sport, dport;
 	uint16_t vlan;
 	uint16_t pad0;
+	/* The ifIndex; a dropped packet's out_if is 0x40000000 | reason and
+	 * one sent to several ports 0x80000000 | count, as sFlow encodes them. */
 	uint32_t in_if, out_if;
 	uint32_t sampling_rate;
 	uint32_t frame_len;      /* sampled frame length (sample records) */

@@ -19,6 +19,8 @@
 struct sv_ring;
 struct sv_cursor;
 struct sv_stats;
+struct sv_collector;
+struct sv_nfdump;
 
 struct sv_opts {
 	const char *iface;      /* -i: live capture */
@@ -30,8 +32,20 @@ struct sv_opts {
 	unsigned buffer_mb;     /* --buffer: kernel capture buffer */
 	unsigned wait_for;      /* --wait-for N services before replaying */
 	bool pace;              /* --pace: replay at recorded speed */
-	int lossless;           /* -1 default (lossless for -r, lossy live), 0, 1 */
+	int lossless;           /* -1 default (lossless for replays, lossy live), 0, 1 */
+	const char *sflow;      /* --sflow [ADDR:]PORT */
+	const char *sflow_pcap; /* --sflow-pcap FILE */
+	unsigned sflow_port;    /* --sflow-port: the port --sflow-pcap picks */
+	bool sflow_snaps;       /* --sflow-snaps: sampled headers become snaps */
+	unsigned flow_interval; /* --flow-interval seconds */
+	const char *nfdump_dir; /* --nfdump-dir DIR */
 };
+
+/* Parse the command line into o (logging why on error). Returns 0, -1
+ * on a usage error; exits 0 after --help. */
+int sv_opts_parse(int argc, char **argv, struct sv_opts *o, int *log_level);
+/* Any input that runs until stopped (interface, sFlow socket, nfdump dir)? */
+bool sv_opts_live(const struct sv_opts *o);
 
 /* Capture counters, as shown by `snapvnf status`. */
 struct sv_capture_stats {
@@ -122,6 +136,8 @@ struct sv_daemon_view {
 	bool ended;
 	double uptime_s;
 	const struct sv_registry *reg;
+	const struct sv_collector *collector;
+	const struct sv_nfdump *nfdump;  /* NULL without --nfdump-dir */
 };
 
 char *sv_status_json(const struct sv_daemon_view *v);

@@ -9,7 +9,9 @@
 
 #include <json-c/json.h>
 
+#include "daemon/collector.h"
 #include "daemon/daemon.h"
+#include "daemon/nfdump.h"
 #include "lib/ring.h"
 #include "lib/stats.h"
 
@@ -74,6 +76,19 @@ char *sv_status_json(const struct sv_daemon_view *v)
 	add_u64(cap, "truncated", v->cap.truncated);
 	add_u64(cap, "malformed", v->cap.malformed);
 	json_object_object_add(root, "capture", cap);
+	json_object_object_add(root, "collector", sv_collector_json(v->collector));
+	if (v->nfdump) {
+		struct sv_nfdump_stats ns;
+		json_object *nf = json_object_new_object();
+
+		sv_nfdump_stats(v->nfdump, &ns);
+		add_u64(nf, "files", ns.files);
+		add_u64(nf, "rows", ns.rows);
+		add_u64(nf, "records", ns.records);
+		add_u64(nf, "malformed", ns.malformed);
+		add_u64(nf, "nfdump_failures", ns.nfdump_failures);
+		json_object_object_add(root, "nfdump", nf);
+	}
 
 	for (unsigned i = 0; sv_registry_service(v->reg, i, &s); i++)
 		json_object_array_add(svcs, service_json(&s, v));

@@ -32,13 +32,13 @@ static int request(struct sv_client *c, const char *msg, char *reply, size_t siz
 	if (strncmp(reply, "ok", 2) != 0) {
 		close_fds(fds, *nfds);
 		*nfds = 0;
-		snprintf(c->error, sizeof(c->error), "snapvnfd refused '%s': %.180s", c->name,
+		snprintf(c->error, sizeof(c->error), "snapvnfd refused '%.63s': %.150s", c->name,
 			 strncmp(reply, "error ", 6) == 0 ? reply + 6 : reply);
 		return strstr(reply, "already registered") ? -EADDRINUSE : -EPROTO;
 	}
 	return 0;
 fail:
-	snprintf(c->error, sizeof(c->error), "talking to snapvnfd for '%s' failed: %s", c->name,
+	snprintf(c->error, sizeof(c->error), "talking to snapvnfd for '%.63s' failed: %s", c->name,
 		 strerror(-err));
 	return err;
 }

@@ -1,0 +1,181 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* opts.c - snapvnfd's command line. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "daemon/daemon.h"
+#include "lib/ctl.h"
+#include "lib/log.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: snapvnfd INPUT... [options]\n"
+		"Collect snaps (the first bytes of each mirrored packet) and flow records\n"
+		"(from sFlow) and hand them to snapvnf services through shared rings.\n"
+		"\n"
+		"inputs (at least one):\n"
+		"  -i, --interface IFACE  capture live on IFACE (the mirror port)\n"
+		"  -r, --read FILE        replay a pcap/pcapng file, then exit\n"
+		"      --sflow [ADDR:]PORT  receive sFlow v5 on UDP (e.g. 6343, [::]:6343)\n"
+		"      --sflow-pcap FILE  replay the sFlow datagrams of a capture, then exit\n"
+		"      --nfdump-dir DIR   read the files nfcapd rotates into DIR (via nfdump)\n"
+		"\n"
+		"options:\n"
+		"      --pace             replay -r at the recorded speed (default: as fast\n"
+		"                         as the slowest service reads)\n"
+		"  -s, --snaplen N        bytes kept per packet (default 150, max 1024)\n"
+		"  -f, --filter EXPR      BPF filter, as in tcpdump\n"
+		"      --sflow-port PORT  the UDP port --sflow-pcap takes (default 6343)\n"
+		"      --sflow-snaps      sFlow's sampled headers also become snaps\n"
+		"      --flow-interval S  seconds per aggregated flow record (default 2)\n"
+		"  -c, --ctl PATH         control socket (default $SNAPVNF_CTL or %s)\n"
+		"  -w, --wait-for N       replays start when N services are attached\n"
+		"      --ring-slots N     slots in the packet ring (power of two, default 65536)\n"
+		"      --buffer MB        kernel capture buffer (default 64)\n"
+		"      --lossless         the producer waits for the slowest service\n"
+		"                         (default when every input is a replay)\n"
+		"      --lossy            never wait; slow services lose the oldest items\n"
+		"                         (default with a live input)\n"
+		"  -v, --verbose          more log lines (twice: debug)\n"
+		"  -q, --quiet            errors only\n"
+		"  -h, --help             this text\n",
+		SV_CTL_DEFAULT_PATH);
+}
+
+static int parse_uint(const char *s, const char *what, unsigned min, unsigned max, unsigned *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || end == s || *end || *s == '-' || v < min || v > max) {
+		sv_err("%s must be a number from %u to %u, not '%s'", what, min, max, s);
+		return -1;
+	}
+	*out = (unsigned)v;
+	return 0;
+}
+
+bool sv_opts_live(const struct sv_opts *o)
+{
+	return o->iface || o->sflow || o->nfdump_dir;
+}
+
+int sv_opts_parse(int argc, char **argv, struct sv_opts *o, int *lvl)
+{
+	enum { OPT_PACE = 256, OPT_SLOTS, OPT_BUFFER, OPT_LOSSLESS, OPT_LOSSY, OPT_SFLOW,
+	       OPT_SFLOW_PCAP, OPT_SFLOW_PORT, OPT_SFLOW_SNAPS, OPT_INTERVAL, OPT_NFDUMP };
+	static const struct option longopts[] = {
+		{ "interface", required_argument, NULL, 'i' },
+		{ "read", required_argument, NULL, 'r' },
+		{ "pace", no_argument, NULL, OPT_PACE },
+		{ "snaplen", required_argument, NULL, 's' },
+		{ "filter", required_argument, NULL, 'f' },
+		{ "ctl", required_argument, NULL, 'c' },
+		{ "wait-for", required_argument, NULL, 'w' },
+		{ "ring-slots", required_argument, NULL, OPT_SLOTS },
+		{ "buffer", required_argument, NULL, OPT_BUFFER },
+		{ "lossless", no_argument, NULL, OPT_LOSSLESS },
+		{ "lossy", no_argument, NULL, OPT_LOSSY },
+		{ "sflow", required_argument, NULL, OPT_SFLOW },
+		{ "sflow-pcap", required_argument, NULL, OPT_SFLOW_PCAP },
+		{ "sflow-port", required_argument, NULL, OPT_SFLOW_PORT },
+		{ "sflow-snaps", no_argument, NULL, OPT_SFLOW_SNAPS },
+		{ "flow-interval", required_argument, NULL, OPT_INTERVAL },
+		{ "nfdump-dir", required_argument, NULL, OPT_NFDUMP },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	int c;
+
+	*o = (struct sv_opts){ .snaplen = 150, .ring_slots = 65536, .buffer_mb = 64,
+			       .lossless = -1, .ctl_path = sv_ctl_path(), .sflow_port = 6343,
+			       .flow_interval = 2 };
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":i:r:s:f:c:w:vqh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'i': o->iface = optarg; break;
+		case 'r': o->file = optarg; break;
+		case 'f': o->filter = optarg; break;
+		case 'c': o->ctl_path = optarg; break;
+		case OPT_PACE: o->pace = true; break;
+		case OPT_LOSSLESS: o->lossless = 1; break;
+		case OPT_LOSSY: o->lossless = 0; break;
+		case OPT_SFLOW: o->sflow = optarg; break;
+		case OPT_SFLOW_PCAP: o->sflow_pcap = optarg; break;
+		case OPT_SFLOW_SNAPS: o->sflow_snaps = true; break;
+		case OPT_NFDUMP: o->nfdump_dir = optarg; break;
+		case 'v': *lvl = *lvl == SV_LOG_INFO ? SV_LOG_DEBUG : SV_LOG_INFO; break;
+		case 'q': *lvl = SV_LOG_ERR; break;
+		case 'h': usage(stdout); exit(0);
+		case 's':
+			if (parse_uint(optarg, "--snaplen", 34, 1024, &o->snaplen) < 0)
+				return -1;
+			break;
+		case 'w':
+			if (parse_uint(optarg, "--wait-for", 0, 64, &o->wait_for) < 0)
+				return -1;
+			break;
+		case OPT_SFLOW_PORT:
+			if (parse_uint(optarg, "--sflow-port", 1, 65535, &o->sflow_port) < 0)
+				return -1;
+			break;
+		case OPT_INTERVAL:
+			if (parse_uint(optarg, "--flow-interval", 1, 3600, &o->flow_interval) < 0)
+				return -1;
+			break;
+		case OPT_SLOTS:
+			if (parse_uint(optarg, "--ring-slots", 64, 1u << 24, &o->ring_slots) < 0)
+				return -1;
+			if (o->ring_slots & (o->ring_slots - 1)) {
+				sv_err("--ring-slots must be a power of two, not %u", o->ring_slots);
+				return -1;
+			}
+			break;
+		case OPT_BUFFER:
+			if (parse_uint(optarg, "--buffer", 1, 4096, &o->buffer_mb) < 0)
+				return -1;
+			break;
+		case ':':
+			sv_err("option %s needs a value (see --help)", argv[optind - 1]);
+			return -1;
+		default:
+			sv_err("unknown option %s (see --help)", argv[optind - 1]);
+			return -1;
+		}
+	}
+	if (optind < argc) {
+		sv_err("unexpected argument '%s' (see --help)", argv[optind]);
+		return -1;
+	}
+	if (o->iface && o->file) {
+		sv_err("-i and -r exclude each other: capture live or replay a file");
+		return -1;
+	}
+	if (o->sflow && o->sflow_pcap) {
+		sv_err("--sflow and --sflow-pcap exclude each other");
+		return -1;
+	}
+	if (!o->iface && !o->file && !o->sflow && !o->sflow_pcap && !o->nfdump_dir) {
+		sv_err("give an input: -i IFACE, -r FILE, --sflow PORT, --sflow-pcap FILE "
+		       "or --nfdump-dir DIR (see --help)");
+		return -1;
+	}
+	if (o->pace && !o->file) {
+		sv_err("--pace goes with -r FILE");
+		return -1;
+	}
+	if (o->wait_for && !o->file && !o->sflow_pcap) {
+		sv_err("--wait-for goes with a replay (-r or --sflow-pcap)");
+		return -1;
+	}
+	if (o->lossless < 0)
+		o->lossless = !sv_opts_live(o);
+	return 0;
+}
