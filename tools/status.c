@@ -29,6 +29,48 @@ static const char *str(json_object *o, const char *k)
 	return json_object_object_get_ex(o, k, &v) ? json_object_get_string(v) : "";
 }
 
+static void print_collector(json_object *root)
+{
+	json_object *c, *agents, *nf;
+
+	if (json_object_object_get_ex(root, "collector", &c) && u64(c, "datagrams")) {
+		printf("sflow     datagrams %llu  flow samples %llu  counter samples %llu  "
+		       "truncated %llu  malformed %llu\n",
+		       (unsigned long long)u64(c, "datagrams"),
+		       (unsigned long long)u64(c, "flow_samples"),
+		       (unsigned long long)u64(c, "counter_samples"),
+		       (unsigned long long)u64(c, "truncated"),
+		       (unsigned long long)u64(c, "malformed"));
+		printf("          sequence gaps %llu (lost %llu)  socket drops %llu  records: "
+		       "sample %llu, flow %llu, counters %llu  snaps %llu\n",
+		       (unsigned long long)u64(c, "sequence_gaps"),
+		       (unsigned long long)u64(c, "sequence_lost"),
+		       (unsigned long long)u64(c, "socket_drops"),
+		       (unsigned long long)u64(c, "records_sample"),
+		       (unsigned long long)u64(c, "records_flow"),
+		       (unsigned long long)u64(c, "records_counters"),
+		       (unsigned long long)u64(c, "snaps"));
+		if (json_object_object_get_ex(c, "agents", &agents)) {
+			for (size_t i = 0; i < json_object_array_length(agents); i++) {
+				json_object *a = json_object_array_get_idx(agents, i);
+
+				printf("  agent %-20s datagrams %llu  flow %llu  counters %llu  "
+				       "gaps %llu\n",
+				       str(a, "agent"), (unsigned long long)u64(a, "datagrams"),
+				       (unsigned long long)u64(a, "flow_samples"),
+				       (unsigned long long)u64(a, "counter_samples"),
+				       (unsigned long long)u64(a, "sequence_gaps"));
+			}
+		}
+	}
+	if (json_object_object_get_ex(root, "nfdump", &nf))
+		printf("nfdump    files %llu  rows %llu  records %llu  malformed %llu  "
+		       "nfdump failures %llu\n",
+		       (unsigned long long)u64(nf, "files"), (unsigned long long)u64(nf, "rows"),
+		       (unsigned long long)u64(nf, "records"), (unsigned long long)u64(nf, "malformed"),
+		       (unsigned long long)u64(nf, "nfdump_failures"));
+}
+
 static void print_status(json_object *root, bool services_only)
 {
 	json_object *d = NULL, *cap = NULL, *svcs = NULL;
@@ -47,6 +89,7 @@ static void print_status(json_object *root, bool services_only)
 		       (unsigned long long)(u64(cap, "kernel_drops") + u64(cap, "if_drops")),
 		       (unsigned long long)u64(cap, "truncated"),
 		       (unsigned long long)u64(cap, "malformed"));
+		print_collector(root);
 		printf("\n%-24s %8s %12s %10s %10s\n", "SERVICE", "PID", "DELIVERED", "LOST",
 		       "BACKLOG");
 	}
@@ -60,6 +103,11 @@ static void print_status(json_object *root, bool services_only)
 		printf("%-24s %8llu %12llu %10llu %10llu\n", str(s, "name"),
 		       (unsigned long long)u64(s, "pid"), (unsigned long long)u64(s, "delivered"),
 		       (unsigned long long)u64(s, "lost"), (unsigned long long)u64(s, "backlog"));
+		if (json_object_object_get_ex(s, "flow_delivered", NULL))
+			printf("%-24s %8s %12llu %10llu %10llu\n", "  (flow records)", "",
+			       (unsigned long long)u64(s, "flow_delivered"),
+			       (unsigned long long)u64(s, "flow_lost"),
+			       (unsigned long long)u64(s, "flow_backlog"));
 		if (json_object_object_get_ex(s, "counters", &cnt)) {
 			json_object_object_foreach(cnt, k, v)
 				printf("    %-36s %llu\n", k, (unsigned long long)json_object_get_uint64(v));
