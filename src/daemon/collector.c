@@ -203,19 +203,32 @@ static void fill_common(struct sv_flow *f, enum sv_flow_kind kind, uint64_t ts,
 	f->source_id = s->source_type << 24 | (s->source_index & 0xffffff);
 }
 
+/*
+ * The link type a sampled header of this sFlow header_protocol is parsed
+ * as, or -1: the others (MPLS, PPP, 802.11, ...) are not parsed, and their
+ * first bytes must not be taken for an IP header.
+ */
+static int header_link(uint32_t protocol)
+{
+	switch (protocol) {
+	case SV_SFLOW_HP_ETHERNET:
+		return SV_LINK_ETHERNET;
+	case SV_SFLOW_HP_IPV4:
+	case SV_SFLOW_HP_IPV6:
+		return SV_LINK_RAW;
+	}
+	return -1;
+}
+
 /* The sampled header as a snap: parsed once, like any mirrored packet. */
 static void queue_snap(struct sv_collector *c, const struct sv_sflow_sample *s,
 		       const struct sv_flow *f, uint64_t ts)
 {
 	struct sv_pkt *p;
 	uint32_t cap = s->hdr.len < c->o.snaplen ? s->hdr.len : c->o.snaplen;
-	int link;
+	int link = header_link(s->hdr.protocol);
 
-	if (s->hdr.protocol == SV_SFLOW_HP_ETHERNET)
-		link = SV_LINK_ETHERNET;
-	else if (s->hdr.protocol == SV_SFLOW_HP_IPV4 || s->hdr.protocol == SV_SFLOW_HP_IPV6)
-		link = SV_LINK_RAW;
-	else
+	if (link < 0)
 		return;
 	p = queue_push(&c->snaps);
 	if (!p) {
@@ -350,6 +363,7 @@ static void flow_sample(struct sv_collector *c, const struct sv_sflow_datagram *
 		struct sv_pkt p;
 		uint8_t data[256];
 	} hdr;
+	int link = s->records & SV_SFLOW_R_HEADER ? header_link(s->hdr.protocol) : -1;
 
 	if (!f) {
 		c->n.queue_drops++;
@@ -359,7 +373,7 @@ static void flow_sample(struct sv_collector *c, const struct sv_sflow_datagram *
 	f->in_if = if_word(&s->input);
 	f->out_if = if_word(&s->output);
 	f->sampling_rate = s->sampling_rate;
-	if (s->records & SV_SFLOW_R_HEADER) {
+	if (link >= 0) {
 		/* The 5-tuple comes from the sampled header, parsed like a snap. */
 		uint32_t cap = s->hdr.len < sizeof(hdr.data) ? s->hdr.len : sizeof(hdr.data);
 
@@ -367,8 +381,7 @@ static void flow_sample(struct sv_collector *c, const struct sv_sflow_datagram *
 		hdr.p.cap_len = (uint16_t)cap;
 		hdr.p.wire_len = s->hdr.frame_length;
 		memcpy(hdr.p.data, s->hdr.data, cap);
-		sv_packet_decode(&hdr.p, s->hdr.protocol == SV_SFLOW_HP_ETHERNET ? SV_LINK_ETHERNET
-										  : SV_LINK_RAW);
+		sv_packet_decode(&hdr.p, link);
 		f->ip_version = hdr.p.ip_version;
 		f->proto = hdr.p.proto;
 		memcpy(f->src, hdr.p.src, 16);
@@ -390,6 +403,9 @@ static void flow_sample(struct sv_collector *c, const struct sv_sflow_datagram *
 		f->tcp_flags = (uint8_t)ip->tcp_flags;
 		f->frame_len = ip->length;
 	}
+	/* A header of a protocol not parsed still tells the frame's length. */
+	if (link < 0 && (s->records & SV_SFLOW_R_HEADER))
+		f->frame_len = s->hdr.frame_length;
 	if (!f->vlan && (s->records & SV_SFLOW_R_SWITCH))
 		f->vlan = (uint16_t)s->sw.src_vlan;
 	f->packets = s->sampling_rate;
