@@ -216,6 +216,10 @@ static int run(struct daemon *d)
 		sv_registry_serve(d->reg, pfd, nreg);
 
 		if (stop_signal && !d->ended) {
+			/* The open interval's flows go out before the end, as at
+			 * the end of a replay. */
+			sv_collector_tick(d->collector, 0, true);
+			sv_collector_drain(d->collector, d->opts.lossless ? 20 : 0);
 			end_stream(d, "stopping on a signal");
 			end_ms = mono_ms();
 		}
