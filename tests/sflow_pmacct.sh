@@ -75,7 +75,7 @@ for cap in $FLOW_CAPS; do
 	for kind in flow sample; do
 		our_tuples "$cap" $kind >"$T/our.tuples"
 		diff "$T/pm.tuples" "$T/our.tuples" >"$T/diff" ||
-			fail "$cap: per 5-tuple packets and bytes of our $kind records (>) differ from sfacctd's (<):$(sed 's/^/\n  /' "$T/diff")"
+			fail "$cap: per 5-tuple packets and bytes of our $kind records (>) differ from sfacctd's (<):"$'\n'"$(sed 's/^/  /' "$T/diff")"
 	done
 	echo "$cap: $(wc -l <"$T/pm.tuples") 5-tuple(s) as sfacctd: $(tr '\n' ';' <"$T/pm.tuples")"
 done
@@ -93,7 +93,7 @@ for cap in $ALL_CAPS; do
 		 .out_mcast, .out_bcast, .out_discards, .out_errors, .promisc] | map(tostring) | join(" ")' \
 		"$T/$cap.json" >"$T/our.counters"
 	diff "$T/pm.counters" "$T/our.counters" >"$T/diff" ||
-		fail "$cap: our counters records (>) differ from sfacctd's counter log (<):$(head -20 "$T/diff" | sed 's/^/\n  /')"
+		fail "$cap: our counters records (>) differ from sfacctd's counter log (<):"$'\n'"$(head -20 "$T/diff" | sed 's/^/  /')"
 	echo "$cap: $(wc -l <"$T/our.counters") interface counter records as sfacctd"
 done
 echo "sfacctd and snapvnfd agree on every 5-tuple and interface counter record"

@@ -122,7 +122,7 @@ for cap in $CAPS; do
 		"$T/status.json" | sort >"$T/got.agents"
 	expect_agents "$cap" >"$T/exp.agents"
 	diff "$T/exp.agents" "$T/got.agents" >/dev/null ||
-		fail "$cap: per-agent datagrams, flow and counter samples:$(diff "$T/exp.agents" "$T/got.agents" | sed 's/^/\n  /')"
+		fail "$cap: per-agent datagrams, flow and counter samples:"$'\n'"$(diff "$T/exp.agents" "$T/got.agents" | sed 's/^/  /')"
 	# sflow-malformed: its UDP length leaves 8 bytes of sFlow, short of a
 	# datagram header (tshark: "length 8 < 28"); the others are sound.
 	if [ "$cap" = sflow-malformed ]; then

@@ -6,7 +6,13 @@ tests/sflow_live.sh). Only the standard library: the pcap format, Ethernet
 length field decides the payload, as tshark does, capped at what was
 captured. Prints how many datagrams it sent.
 
+With --header-protocol N instead of files, it sends one hand-made sFlow v5
+datagram instead: agent 192.0.2.1, one compact flow sample (rate 100,
+in 3, out 4) whose raw packet header record says header_protocol N and
+holds an IPv4/TCP header 10.0.0.1:1234 > 10.0.0.2:80, SYN (frame length 64).
+
 usage: sflow_send.py HOST PORT FILE...
+       sflow_send.py HOST PORT --header-protocol N
 """
 import socket
 import struct
@@ -65,11 +71,33 @@ def udp_payload(linktype, pkt):
     return pkt[udp + 8:udp + ulen]
 
 
+def crafted(protocol):
+    """One sFlow v5 datagram, XDR: big-endian 32-bit words."""
+    ip = struct.pack(">BBHHHBBH4s4s", 0x45, 0, 40, 0, 0, 64, 6, 0,
+                     bytes([10, 0, 0, 1]), bytes([10, 0, 0, 2]))
+    tcp = struct.pack(">HHIIBBHHH", 1234, 80, 0, 0, 0x50, 0x02, 0, 0, 0)
+    hdr = ip + tcp
+    hdr += b"\0" * (-len(hdr) % 4)
+    # raw packet header (format 1): protocol, frame length, stripped, length
+    rec = struct.pack(">IIII", protocol, 64, 0, len(ip + tcp)) + hdr
+    # compact flow sample (format 1): seq, source id, rate, pool, drops,
+    # input, output, records
+    smp = struct.pack(">IIIIIIII", 1, 7, 100, 100, 0, 3, 4, 1)
+    smp += struct.pack(">II", 1, len(rec)) + rec
+    # datagram: version, IPv4 agent, sub-agent, sequence, uptime, samples
+    return (struct.pack(">II4sIIII", 5, 1, bytes([192, 0, 2, 1]), 0, 1, 1000, 1)
+            + struct.pack(">II", 1, len(smp)) + smp)
+
+
 def main():
     host, port, files = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sent = 0
     with socket.socket(family, socket.SOCK_DGRAM) as s:
+        if files[:1] == ["--header-protocol"]:
+            s.sendto(crafted(int(files[1])), (host, port))
+            print(1)
+            return
         for path in files:
             for linktype, pkt in packets(path):
                 payload = udp_payload(linktype, pkt)
