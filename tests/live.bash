@@ -27,6 +27,14 @@ live_up() {
 	fi
 }
 
+# The testbed's own OVS (ovsdb-server, ovs-vswitchd) when it started them,
+# so that ovs-vsctl and ovs-ofctl find it; the system's otherwise.
+live_ovs_env() {
+	if grep -qx 'ovs_started=1' /run/svtb/state 2>/dev/null; then
+		export OVS_RUNDIR=/run/svtb/ovs
+	fi
+}
+
 # st [CTL]: snapvnf status --json of the daemon on CTL (default $SNAPVNF_CTL).
 st() { "$B/snapvnf" --ctl "${1:-$SNAPVNF_CTL}" status --json 2>/dev/null; }
 
