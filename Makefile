@@ -95,16 +95,27 @@ bench: all $(BENCHES)
 	@scripts/bench.sh $(BUILD)
 
 # libFuzzer harnesses (clang): `make fuzz` builds them into build/fuzz/.
-FUZZ_LIB_SRC := $(wildcard src/decode/*.c)
-fuzz: | $(DEPS_OK)
-	@mkdir -p $(BUILD)/fuzz
-	@for f in $(FUZZ_SRC); do n=$$(basename $$f .c); \
-	  echo "  FUZZ $$n"; \
-	  clang $(CPPFLAGS) -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined $(PKG_CFLAGS) \
-	    $$f $(FUZZ_LIB_SRC) -o $(BUILD)/fuzz/$$n $(LIBS) || exit 1; done
+# The library, decoders, VNFs and daemon modules are compiled once more with
+# coverage and sanitizers into an archive; each harness takes what it uses.
+FUZZ_CC      ?= clang
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZ_CFLAGS  := -std=c11 -g -O1 -fno-omit-frame-pointer $(FUZZ_SAN)
+FUZZ_LIB_OBJ := $(patsubst %.c,$(BUILD)/fuzz/obj/%.o,$(LIB_SRC) $(DAEMON_SRC))
+FUZZ_LIBA    := $(BUILD)/fuzz/libsnapvnf-fuzz.a
+FUZZ_BIN     := $(patsubst fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRC))
+
+fuzz: $(FUZZ_BIN)
+$(BUILD)/fuzz/obj/%.o: %.c | $(DEPS_OK)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link $(PKG_CFLAGS) -MMD -MP -c $< -o $@
+$(FUZZ_LIBA): $(FUZZ_LIB_OBJ)
+	@rm -f $@
+	ar rcsP $@ $^
+$(BUILD)/fuzz/fuzz_%: $(BUILD)/fuzz/obj/fuzz/fuzz_%.o $(FUZZ_LIBA)
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(LIBS)
 
 clean:
 	rm -rf $(BUILD)
 
--include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD)/obj $(BUILD)/fuzz/obj -name '*.d' 2>/dev/null)
 .SECONDARY:
