@@ -268,6 +268,29 @@ static void test_plan_merges_adjacent(void **state)
 	sv_plan_free(&plan);
 }
 
+/* A spec naming nothing gives an empty plan, and running it copies nothing
+ * (fuzz_conv: clang's UBSan caught the run doing arithmetic on NULL ops). */
+static void test_plan_empty(void **state)
+{
+	struct b_out out = { .size = 7 };
+	struct c_in in = { .size = 9 };
+	struct sv_conv_row *rows;
+	struct sv_plan plan;
+	unsigned n;
+	char err[256];
+
+	assert_int_equal(sv_conv_named("b", &b_out_schema, "c", &c_in_schema, " ,; ", &rows, &n,
+				       err, sizeof(err)), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(sv_plan_compile(&plan, &b_out_schema, &c_in_schema, rows, n), 0);
+	assert_int_equal(plan.n, 0);
+	assert_null(plan.ops);
+	sv_plan_run(&plan, &in, &out);
+	assert_int_equal(in.size, 9);
+	sv_plan_free(&plan);
+	free(rows);
+}
+
 /* Every copy length, small ones inline and large ones by memcpy, copies
  * exactly its bytes: none short, none past either end. */
 static void test_plan_copies_every_length(void **state)
@@ -361,6 +384,7 @@ int main(void)
 		cmocka_unit_test(test_string_must_fit),
 		cmocka_unit_test(test_first_vnf_has_no_converter),
 		cmocka_unit_test(test_plan_merges_adjacent),
+		cmocka_unit_test(test_plan_empty),
 		cmocka_unit_test(test_plan_copies_every_length),
 		cmocka_unit_test(test_schema_types_from_c),
 		cmocka_unit_test(test_event_utf8),

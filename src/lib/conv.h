@@ -96,9 +96,12 @@ static inline void sv_plan_copy(uint8_t *d, const uint8_t *s, uint32_t len)
 /* Run a plan: fill `in` from `prev_out`. */
 static inline void sv_plan_run(const struct sv_plan *plan, void *in, const void *prev_out)
 {
-	const struct sv_copy *c = plan->ops, *end = c + plan->n;
+	const struct sv_copy *ops = plan->ops;
+	unsigned n = plan->n;
 
-	for (; c < end; c++) {
+	/* By index: an empty plan's ops is NULL, and NULL + 0 is undefined in C. */
+	for (unsigned i = 0; i < n; i++) {
+		const struct sv_copy *c = &ops[i];
 		uint8_t *d = (uint8_t *)in + c->dst_off;
 
 		sv_plan_copy(d, (const uint8_t *)prev_out + c->src_off, c->len);
