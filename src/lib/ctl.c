@@ -110,6 +110,9 @@ int sv_ctl_get(const char *msg, const char *key, char *out, size_t size)
 	size_t klen = strlen(key);
 	const char *p = msg;
 
+	/* strstr finds "" everywhere and p += 0 would never move on. */
+	if (klen == 0)
+		return -ENOENT;
 	while ((p = strstr(p, key)) != NULL) {
 		if ((p == msg || p[-1] == ' ') && p[klen] == '=') {
 			const char *v = p + klen + 1;

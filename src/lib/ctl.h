@@ -46,8 +46,8 @@ int sv_ctl_send(int fd, const char *msg, size_t len, const int *fds, unsigned nf
  */
 ssize_t sv_ctl_recv(int fd, char *buf, size_t size, int *fds, unsigned *nfds);
 
-/* Copy the value of `key` in "verb k=v k=v" into out. Returns 0, or -ENOENT,
- * or -ENAMETOOLONG if it does not fit. */
+/* Copy the value of `key` in "verb k=v k=v" into out. Returns 0, or -ENOENT
+ * (also for an empty key), or -ENAMETOOLONG if it does not fit. */
 int sv_ctl_get(const char *msg, const char *key, char *out, size_t size);
 
 /*
