@@ -35,7 +35,7 @@ SNAPVNF_CTL=$C1024 wait_ctl
 wait_attached "$C150" l7
 wait_attached "$C1024" l7
 
-"$TB" traffic "$secs" 2>"$T/traffic.err" || fail "testbed traffic: $(cat "$T/traffic.err")"
+tb traffic "$secs" 2>"$T/traffic.err" || fail "testbed traffic: $(cat "$T/traffic.err")"
 tail -1 "$T/traffic.err"
 wait_drained "$C150"
 wait_drained "$C1024"

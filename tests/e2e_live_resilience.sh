@@ -42,7 +42,7 @@ done
 "$B/snapvnf" run --name l7 http_request dns tls_sni >"$T/l7.json" & l7=$!; PIDS+=($l7)
 wait_attached "$SNAPVNF_CTL" t1 t2 l7
 
-"$TB" traffic "$secs" 2>"$T/traffic.err" & tr=$!; PIDS+=($tr)
+tb traffic "$secs" 2>"$T/traffic.err" & tr=$!; PIDS+=($tr)
 sleep 2
 st | jq -c '[.services[] | {name, delivered, lost}]' >"$T/before-kill"
 { kill -KILL $l7; wait $l7; } 2>/dev/null   # without bash's "Killed" line

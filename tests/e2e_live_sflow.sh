@@ -87,7 +87,7 @@ wait_ctl
 wait_attached "$SNAPVNF_CTL" dump
 
 readings c0 >"$T/before"
-"$TB" traffic "$secs" 2>"$T/traffic.err" || fail "testbed traffic: $(cat "$T/traffic.err")"
+tb traffic "$secs" 2>"$T/traffic.err" || fail "testbed traffic: $(cat "$T/traffic.err")"
 tail -1 "$T/traffic.err"
 grep iperf3-tcp "$SVTB_LOG/events.tsv" | cut -f 2,6,7
 # OVS sends its samples at most a second after the frame; rule counters

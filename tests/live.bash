@@ -12,16 +12,31 @@ live_cleanup() {
 	local p
 	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
 	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
-	"$TB" down >/dev/null 2>&1
+	# Only the holder of the lock takes the testbed down (a test that
+	# skipped while waiting must not take down the other's).
+	if flock -n 8 2>/dev/null; then tb down >/dev/null 2>&1; fi
 	rm -rf "$T"
 }
+
+# There is one testbed per machine (fixed names), so whoever uses it holds
+# this lock from `up` to `down`: another live test or `make demo-live`
+# waits for it instead of tearing the testbed down under it. fd 8 is not
+# handed to what the testbed starts (OVS would keep the lock).
+LIVE_LOCK=/run/lock/snapvnf-testbed.lock
+live_lock() {
+	mkdir -p "$(dirname "$LIVE_LOCK")"
+	exec 8>>"$LIVE_LOCK"
+	flock -w "${1:-150}" 8
+}
+tb() { "$TB" "$@" 8<&-; }
 
 # live_up [testbed options]: skip unless root and the testbed comes up.
 live_up() {
 	[ "$(id -u)" -eq 0 ] || skip "needs root (network namespaces, veth, Open vSwitch)"
 	command -v python3 >/dev/null || skip "python3 is missing (scripts/deps.sh installs it)"
 	command -v jq >/dev/null || skip "jq is missing (scripts/deps.sh installs it)"
-	if ! "$TB" "$@" up >"$T/up.out" 2>"$T/up.err"; then
+	live_lock || skip "the testbed stayed in use by another test or demo for 150 s ($LIVE_LOCK)"
+	if ! tb "$@" up >"$T/up.out" 2>"$T/up.err"; then
 		cat "$T/up.out" "$T/up.err"
 		skip "the testbed did not come up: $(tail -1 "$T/up.err")"
 	fi
