@@ -91,6 +91,12 @@ e2e: all
 demo: all
 	@scripts/demo.sh $(BUILD)
 
+# The same live: the stand-in switch (scripts/testbed), a minute of traffic
+# through it, the daemon on its mirror and sFlow. Needs root.
+.PHONY: demo-live
+demo-live: all
+	@scripts/demo-live.sh $(BUILD)
+
 bench: all $(BENCHES)
 	@scripts/bench.sh $(BUILD)
 
