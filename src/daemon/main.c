@@ -74,6 +74,7 @@ struct daemon {
 	struct sv_registry *reg;
 	char source_desc[600];
 	uint64_t start_ms;
+	bool started;               /* --wait-for was met */
 	bool ended;
 };
 
@@ -185,8 +186,9 @@ static int run(struct daemon *d)
 	for (;;) {
 		int n = sv_registry_pollfds(d->reg, pfd, MAX_POLL - 4), nreg = n, timeout = 1000;
 		int src_slot = -1, sflow_slot = -1, nf_slot = -1, wait_ms = 0;
-		/* Replays wait for --wait-for services; live inputs never do. */
-		bool go = sv_registry_attached(d->reg) >= d->opts.wait_for;
+		/* Replays wait for --wait-for services to start, then go on
+		 * whoever leaves; live inputs never wait. */
+		bool go = d->started || (d->started = sv_registry_attached(d->reg) >= d->opts.wait_for);
 		bool src_on = d->src && !d->src_done && !d->ended && (d->opts.iface || go);
 		bool sflow_on = d->sflow && !d->sflow_done && !d->ended &&
 				(!sv_sflow_in_finite(d->sflow) || go);
