@@ -70,6 +70,14 @@ $(BUILD)/snapvnf: $(TOOLS_OBJ) $(LIBA)
 $(BUILD)/examples/%: $(BUILD)/obj/examples/%.o $(LIBA)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+# Services written without the library (examples/nolib/), to count lines
+# against: libpcap only, no snapvnf header. A static pattern rule, so the
+# examples/% rule above (which links libsnapvnf) does not take them.
+NOLIB := $(patsubst examples/nolib/%.c,$(BUILD)/examples/nolib/%,$(wildcard examples/nolib/*.c))
+all: $(NOLIB)
+$(NOLIB): $(BUILD)/examples/nolib/%: examples/nolib/%.c | $(DEPS_OK)
+	@mkdir -p $(dir $@)
+	$(CC) -D_GNU_SOURCE $(CFLAGS) $(LDFLAGS) -o $@ $< -lpcap
 $(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $(DLIBA) $(LIBA)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) -lcmocka
