@@ -10,20 +10,16 @@
  */
 #include <arpa/inet.h>
 #include <pcap/pcap.h>
-#include <setjmp.h>
-#include <stdarg.h>
 #include <stdbool.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include <cmocka.h>
-
 #include "decode/packet.h"
 
-#define DATA_DIR "tests/data/"
+#include "testutil.h"
+
 #define NONE SV_OFF_NONE
 #define BAD (SV_PKT_TRUNCATED | SV_PKT_MALFORMED)
 
@@ -54,24 +50,6 @@ static const char *const captures[] = {
 	"vlan-stack",
 };
 #define NCAPTURES (sizeof(captures) / sizeof(captures[0]))
-
-/* A packet in a heap block of exactly its size: ASan sees a read past the snap. */
-static struct sv_pkt *pkt_new(const uint8_t *bytes, uint32_t caplen, uint32_t len)
-{
-	struct sv_pkt *p = malloc(sizeof(*p) + caplen);
-
-	assert_non_null(p);
-	memset(p, 0xA5, sizeof(*p)); /* decode must set every field it owns */
-	p->ts_ns = 0;
-	p->wire_len = len;
-	p->cap_len = (uint16_t)caplen;
-	p->source = 0;
-	p->sampling_rate = 1;
-	p->in_if = 0;
-	p->out_if = 0;
-	memcpy(p->data, bytes, caplen);
-	return p;
-}
 
 /* Calls fn for every packet of tests/data/NAME.pcap; returns the count. */
 static int for_each_packet(const char *name,

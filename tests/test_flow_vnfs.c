@@ -21,16 +21,11 @@
 #include <json-c/json.h>
 #include <math.h>
 #include <pcap/pcap.h>
-#include <setjmp.h>
-#include <stdarg.h>
 #include <stdbool.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-#include <cmocka.h>
 
 #include <snapvnf/builtin.h>
 #include <snapvnf/service.h>
@@ -42,10 +37,10 @@
 #include "lib/event.h"
 #include "lib/table.h"
 
-#define DATA_DIR "tests/data/"
+#include "testutil.h"
+
 #define NS 1000000000ull
 #define T0 (1700000000ull * NS) /* hand-made records start here */
-#define MAX_COLS 24
 
 #define TCP_SYN 0x02
 #define TCP_ACK 0x10
@@ -53,102 +48,15 @@
 /* ------------------------------------------------------------------ */
 /* Truth files                                                          */
 
-struct table {
-	char *text;
-	char *(*rows)[MAX_COLS]; /* rows[0] is the header row */
-	int n;
-};
-
-static void table_load(struct table *t, const char *name, const char *kind)
-{
-	char path[256];
-	FILE *f;
-	long size;
-	char *line, *save = NULL;
-
-	memset(t, 0, sizeof(*t));
-	snprintf(path, sizeof(path), DATA_DIR "%s.%s.tsv", name, kind);
-	f = fopen(path, "r");
-	if (!f)
-		return;
-	assert_int_equal(fseek(f, 0, SEEK_END), 0);
-	size = ftell(f);
-	rewind(f);
-	t->text = calloc(1, (size_t)size + 1);
-	assert_non_null(t->text);
-	assert_int_equal(fread(t->text, 1, (size_t)size, f), (size_t)size);
-	fclose(f);
-	for (line = strtok_r(t->text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char *s = line;
-
-		t->rows = realloc(t->rows, (size_t)(t->n + 1) * sizeof(*t->rows));
-		assert_non_null(t->rows);
-		for (int i = 0; i < MAX_COLS; i++)
-			t->rows[t->n][i] = s ? strsep(&s, "\t") : NULL;
-		t->n++;
-	}
-}
-
-static void table_free(struct table *t)
-{
-	free(t->text);
-	free(t->rows);
-}
-
 static unsigned long long cell_u64(const struct table *t, int row, int col)
 {
-	const char *c = t->rows[row][col];
+	const char *c = t->rows[row].f[col];
 
 	return c ? strtoull(c, NULL, 10) : 0;
 }
 
 /* ------------------------------------------------------------------ */
 /* A chain of flow VNFs and the events it wrote                         */
-
-struct event {
-	int item;  /* the record (1-based) whose processing wrote it; 0: tick/report */
-	json_object *obj;
-};
-
-struct run {
-	struct sv_stats stats;
-	struct sv_chain *ch;
-	char path[32];
-	FILE *rd;
-	struct event *ev;
-	int nev;
-	int items;
-};
-
-static struct run *run_new(void)
-{
-	struct run *r = calloc(1, sizeof(*r));
-	int fd;
-
-	assert_non_null(r);
-	r->ch = sv_chain_new("test", &r->stats);
-	assert_non_null(r->ch);
-	snprintf(r->path, sizeof(r->path), "/tmp/test_flow.XXXXXX");
-	fd = mkstemp(r->path);
-	assert_true(fd >= 0);
-	close(fd);
-	assert_int_equal(sv_events_to(r->path), 0);
-	r->rd = fopen(r->path, "r");
-	assert_non_null(r->rd);
-	return r;
-}
-
-static void run_free(struct run *r)
-{
-	sv_events_to("-");
-	for (int i = 0; i < r->nev; i++)
-		json_object_put(r->ev[i].obj);
-	free(r->ev);
-	fclose(r->rd);
-	unlink(r->path);
-	sv_chain_free(r->ch);
-	free(r);
-}
 
 static int run_try_add(struct run *r, enum sv_vnf_kind kind, const void *vnf, const char *args,
 		       const char *named, char *err, size_t errlen)
@@ -162,27 +70,6 @@ static void run_add(struct run *r, const flow_vnf *vnf, const char *args)
 
 	if (run_try_add(r, SV_KIND_FLOW, vnf, args, NULL, err, sizeof(err)) < 0)
 		fail_msg("adding %s: %s", vnf->desc.name, err);
-}
-
-static void run_collect(struct run *r, int item)
-{
-	char *line = NULL;
-	size_t cap = 0;
-
-	sv_event_flush();
-	clearerr(r->rd);
-	while (getline(&line, &cap, r->rd) > 0) {
-		json_object *o = json_tokener_parse(line);
-
-		if (!o)
-			fail_msg("not JSON: %s", line);
-		r->ev = realloc(r->ev, (size_t)(r->nev + 1) * sizeof(*r->ev));
-		assert_non_null(r->ev);
-		r->ev[r->nev].item = item;
-		r->ev[r->nev].obj = o;
-		r->nev++;
-	}
-	free(line);
 }
 
 static void run_compile(struct run *r)
@@ -206,27 +93,6 @@ static void run_report(struct run *r)
 {
 	sv_chain_report(r->ch);
 	run_collect(r, 0);
-}
-
-static uint64_t run_counter(const struct run *r, const char *name)
-{
-	char n[SV_STAT_NAME_MAX];
-	uint64_t v;
-
-	for (unsigned i = 0; sv_stats_read(&r->stats, i, n, &v) == 0; i++)
-		if (strcmp(n, name) == 0)
-			return v;
-	fail_msg("no counter %s", name);
-	return 0;
-}
-
-static json_object *member(json_object *ev, const char *key)
-{
-	json_object *v;
-
-	if (!json_object_object_get_ex(ev, key, &v))
-		fail_msg("no \"%s\" in %s", key, json_object_to_json_string(ev));
-	return v;
 }
 
 static const char *str_of(json_object *ev, const char *key)
@@ -379,11 +245,7 @@ static void map_flow_sample(struct sv_flow *f, const struct sv_sflow_sample *s)
 	f->out_if = if_value(&s->output);
 	f->sampling_rate = s->sampling_rate;
 	assert_true(s->records & SV_SFLOW_R_HEADER);
-	p = calloc(1, sizeof(*p) + s->hdr.len);
-	assert_non_null(p);
-	p->cap_len = (uint16_t)s->hdr.len;
-	p->wire_len = s->hdr.frame_length;
-	memcpy(p->data, s->hdr.data, s->hdr.len);
+	p = pkt_new(s->hdr.data, s->hdr.len, s->hdr.frame_length);
 	sv_packet_decode(p, s->hdr.protocol == SV_SFLOW_HP_ETHERNET ? SV_LINK_ETHERNET
 								   : SV_LINK_RAW);
 	f->ip_version = p->ip_version;
@@ -426,30 +288,21 @@ static void map_counters(struct sv_flow *f, const struct sv_sflow_if_counters *k
 
 static void capture_load(struct capture *c, const char *name)
 {
-	char path[256], err[PCAP_ERRBUF_SIZE];
 	struct pcap_pkthdr *h;
 	const u_char *bytes;
 	unsigned frame = 0;
-	pcap_t *pc;
+	pcap_t *pc = open_pcap(name);
 
 	memset(c, 0, sizeof(*c));
-	snprintf(path, sizeof(path), DATA_DIR "%s.pcap", name);
-	pc = pcap_open_offline(path, err);
-	if (!pc)
-		fail_msg("%s: %s", path, err);
 	while (pcap_next_ex(pc, &h, &bytes) == 1) {
-		struct sv_pkt *p = calloc(1, sizeof(*p) + h->caplen);
+		struct sv_pkt *p = pkt_new(bytes, h->caplen, h->len);
 		struct sv_sflow_stats st = { 0 };
 		struct sv_sflow_datagram d;
 		struct sv_sflow_sample s;
 		struct sv_sflow_iter it;
 		size_t wire_len;
 
-		assert_non_null(p);
 		frame++;
-		p->cap_len = (uint16_t)h->caplen;
-		p->wire_len = h->len;
-		memcpy(p->data, bytes, h->caplen);
 		sv_packet_decode(p, pcap_datalink(pc));
 		assert_int_equal(p->dport, SV_SFLOW_PORT);
 		wire_len = (size_t)(p->data[p->l4_off + 4] << 8 | p->data[p->l4_off + 5]) - 8;
@@ -623,7 +476,7 @@ static const char *truth_agent(const struct table *dg, unsigned frame)
 {
 	for (int i = 1; i < dg->n; i++)
 		if (cell_u64(dg, i, 0) == frame)
-			return *dg->rows[i][1] ? dg->rows[i][1] : dg->rows[i][2];
+			return *dg->rows[i].f[1] ? dg->rows[i].f[1] : dg->rows[i].f[2];
 	fail_msg("frame %u: not in sflow.tsv", frame);
 	return NULL;
 }
@@ -631,7 +484,7 @@ static const char *truth_agent(const struct table *dg, unsigned frame)
 static void check_dump_sample(json_object *ev, const struct table *fl, int row,
 			      const struct table *sm)
 {
-	char **f = fl->rows[row];
+	char **f = fl->rows[row].f;
 	uint64_t rate = cell_u64(fl, row, 3), len = cell_u64(fl, row, 2);
 	uint64_t out = cell_u64(sm, row, 8), fmt = cell_u64(sm, row, 9);
 
@@ -889,9 +742,9 @@ static void test_top_talkers_sflow(void **unused)
 		for (unsigned iv = 0; iv < nint; iv++) {
 			if (!bytes[iv])
 				continue;
-			check_rank(nth_ev(r, "top_talkers", NULL, e++), "src", 1, fl.rows[1][4],
+			check_rank(nth_ev(r, "top_talkers", NULL, e++), "src", 1, fl.rows[1].f[4],
 				   bytes[iv], packets[iv], 1);
-			check_rank(nth_ev(r, "top_talkers", NULL, e++), "dst", 1, fl.rows[1][5],
+			check_rank(nth_ev(r, "top_talkers", NULL, e++), "dst", 1, fl.rows[1].f[5],
 				   bytes[iv], packets[iv], 1);
 		}
 		assert_int_equal(count_ev(r, "top_talkers", NULL, -1), e);

@@ -19,105 +19,21 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <pcap/pcap.h>
-#include <setjmp.h>
-#include <stdarg.h>
 #include <stdbool.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <cmocka.h>
 
 #include "decode/dns.h"
 #include "decode/http.h"
 #include "decode/tls.h"
 
-#define DATA_DIR "tests/data/"
+#include "testutil.h"
+
 #define SNAP 150
-#define MAX_COLS 12
 
 /* ------------------------------------------------------------------ */
 /* Truth files                                                          */
-
-struct row {
-	char *f[MAX_COLS];
-	int n;
-};
-
-struct table {
-	char *text;
-	struct row *rows; /* rows[0] is tshark's header row */
-	int n;
-};
-
-/* Load DATA_DIR NAME.KIND.tsv; an absent file is an empty table. */
-static void table_load(struct table *t, const char *name, const char *kind)
-{
-	char path[256];
-	FILE *f;
-	long size;
-	char *line, *save = NULL;
-
-	memset(t, 0, sizeof(*t));
-	snprintf(path, sizeof(path), DATA_DIR "%s.%s.tsv", name, kind);
-	f = fopen(path, "rb");
-	if (!f)
-		return;
-	assert_int_equal(fseek(f, 0, SEEK_END), 0);
-	size = ftell(f);
-	rewind(f);
-	t->text = calloc(1, (size_t)size + 1);
-	assert_non_null(t->text);
-	assert_int_equal(fread(t->text, 1, (size_t)size, f), (size_t)size);
-	fclose(f);
-
-	for (line = strtok_r(t->text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		struct row *r;
-		char *cell = line;
-
-		t->rows = realloc(t->rows, sizeof(*t->rows) * (size_t)(t->n + 1));
-		assert_non_null(t->rows);
-		r = &t->rows[t->n++];
-		r->n = 0;
-		/* strsep keeps empty cells, which tshark writes for absent fields */
-		while (cell && r->n < MAX_COLS)
-			r->f[r->n++] = strsep(&cell, "\t");
-	}
-}
-
-static void table_free(struct table *t)
-{
-	free(t->rows);
-	free(t->text);
-}
-
-static const char *cell(const struct row *r, int col)
-{
-	return col < r->n ? r->f[col] : "";
-}
-
-/* The data row for frame num, or NULL. */
-static const struct row *row_of(const struct table *t, unsigned num)
-{
-	for (int i = 1; i < t->n; i++)
-		if ((unsigned)atoi(t->rows[i].f[0]) == num)
-			return &t->rows[i];
-	return NULL;
-}
-
-/* The idx-th (0-based) offsets row of frame num for field, or NULL. */
-static const struct row *offset_of(const struct table *t, unsigned num,
-				   const char *field, int idx)
-{
-	for (int i = 1; i < t->n; i++) {
-		if ((unsigned)atoi(t->rows[i].f[0]) != num || strcmp(cell(&t->rows[i], 1), field))
-			continue;
-		if (idx-- == 0)
-			return &t->rows[i];
-	}
-	return NULL;
-}
 
 /* The end column of an offsets row: the value lies in frame[pos..end). */
 static unsigned offset_end(const struct row *r)
@@ -259,16 +175,11 @@ typedef void frame_fn(const char *name, const struct frame *f, void *arg);
 
 static void each_frame(const char *name, frame_fn *fn, void *arg)
 {
-	char path[256], err[PCAP_ERRBUF_SIZE];
 	struct pcap_pkthdr *h;
 	const u_char *d;
-	pcap_t *pc;
+	pcap_t *pc = open_pcap(name);
 	unsigned num = 0;
 
-	snprintf(path, sizeof(path), DATA_DIR "%s.pcap", name);
-	pc = pcap_open_offline(path, err);
-	if (!pc)
-		fail_msg("%s: %s", path, err);
 	while (pcap_next_ex(pc, &h, &d) == 1) {
 		struct frame f = { ++num, d, h->caplen };
 
@@ -363,6 +274,27 @@ static void snap_value(const char *what, unsigned num, const struct row *off,
 		fail_msg("frame %u %s: cut at %u yet not truncated", num, what, offset_end(off));
 }
 
+/*
+ * Every frame of each capture against NAME.KIND.tsv (and its offsets):
+ * fn counts in seen the truth rows it met, which must be all of them.
+ */
+static void against_tshark(const char *const *caps, size_t ncaps, const char *kind,
+			   frame_fn *fn, bool rows_required)
+{
+	for (size_t i = 0; i < ncaps; i++) {
+		struct truth t = { 0 };
+
+		table_load(&t.main, caps[i], kind);
+		table_load(&t.offsets, caps[i], "offsets");
+		if (rows_required)
+			assert_true(t.main.n > 1);
+		each_frame(caps[i], fn, &t);
+		assert_int_equal(t.seen, t.main.n ? t.main.n - 1 : 0);
+		table_free(&t.main);
+		table_free(&t.offsets);
+	}
+}
+
 static void http_frame(const char *name, const struct frame *f, void *arg)
 {
 	struct truth *t = arg;
@@ -406,17 +338,8 @@ static void http_frame(const char *name, const struct frame *f, void *arg)
 
 static void test_http_tshark(void **state)
 {
-	for (size_t i = 0; i < sizeof(http_caps) / sizeof(http_caps[0]); i++) {
-		struct truth t = { 0 };
-
-		table_load(&t.main, http_caps[i], "http");
-		table_load(&t.offsets, http_caps[i], "offsets");
-		assert_true(t.main.n > 1);
-		each_frame(http_caps[i], http_frame, &t);
-		assert_int_equal(t.seen, t.main.n - 1);
-		table_free(&t.main);
-		table_free(&t.offsets);
-	}
+	against_tshark(http_caps, sizeof(http_caps) / sizeof(http_caps[0]), "http",
+		       http_frame, true);
 }
 
 /* ------------------------------------------------------------------ */
@@ -520,17 +443,8 @@ static void dns_frame(const char *name, const struct frame *f, void *arg)
 
 static void test_dns_tshark(void **state)
 {
-	for (size_t i = 0; i < sizeof(dns_caps) / sizeof(dns_caps[0]); i++) {
-		struct truth t = { 0 };
-
-		table_load(&t.main, dns_caps[i], "dns");
-		table_load(&t.offsets, dns_caps[i], "offsets");
-		assert_true(t.main.n > 1);
-		each_frame(dns_caps[i], dns_frame, &t);
-		assert_int_equal(t.seen, t.main.n - 1);
-		table_free(&t.main);
-		table_free(&t.offsets);
-	}
+	against_tshark(dns_caps, sizeof(dns_caps) / sizeof(dns_caps[0]), "dns",
+		       dns_frame, true);
 }
 
 /* ------------------------------------------------------------------ */
@@ -633,16 +547,8 @@ static void tls_frame(const char *name, const struct frame *f, void *arg)
 
 static void test_tls_tshark(void **state)
 {
-	for (size_t i = 0; i < sizeof(tls_caps) / sizeof(tls_caps[0]); i++) {
-		struct truth t = { 0 };
-
-		table_load(&t.main, tls_caps[i], "tls");
-		table_load(&t.offsets, tls_caps[i], "offsets");
-		each_frame(tls_caps[i], tls_frame, &t);
-		assert_int_equal(t.seen, t.main.n ? t.main.n - 1 : 0);
-		table_free(&t.main);
-		table_free(&t.offsets);
-	}
+	against_tshark(tls_caps, sizeof(tls_caps) / sizeof(tls_caps[0]), "tls",
+		       tls_frame, false);
 }
 
 /* ------------------------------------------------------------------ */

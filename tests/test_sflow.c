@@ -23,22 +23,17 @@
 #include <assert.h>
 #include <errno.h>
 #include <pcap/pcap.h>
-#include <setjmp.h>
-#include <stdarg.h>
 #include <stdbool.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <cmocka.h>
 
 #include "decode/packet.h"
 #include "decode/sflow.h"
 #include "decode/sflow_seq.h"
 
-#define DATA_DIR "tests/data/"
-#define MAX_COLS 12
+#include "testutil.h"
+
 #define MAX_DGRAMS 64
 #define MAX_SAMPLES 16
 
@@ -50,75 +45,9 @@ static const char *const captures[] = {
 /* ------------------------------------------------------------------ */
 /* Truth files                                                          */
 
-struct row {
-	char *f[MAX_COLS];
-	int n;
-};
-
-struct table {
-	char *text;
-	struct row *rows; /* rows[0] is tshark's header row */
-	int n;
-};
-
-/* Load DATA_DIR NAME.KIND.tsv; an absent file is an empty table. */
-static void table_load(struct table *t, const char *name, const char *kind)
-{
-	char path[256];
-	FILE *f;
-	long size;
-	char *line, *save = NULL;
-
-	memset(t, 0, sizeof(*t));
-	snprintf(path, sizeof(path), DATA_DIR "%s.%s.tsv", name, kind);
-	f = fopen(path, "rb");
-	if (!f)
-		return;
-	assert_int_equal(fseek(f, 0, SEEK_END), 0);
-	size = ftell(f);
-	rewind(f);
-	t->text = calloc(1, (size_t)size + 1);
-	assert_non_null(t->text);
-	assert_int_equal(fread(t->text, 1, (size_t)size, f), (size_t)size);
-	fclose(f);
-
-	for (line = strtok_r(t->text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		struct row *r;
-		char *cell = line;
-
-		t->rows = realloc(t->rows, sizeof(*t->rows) * (size_t)(t->n + 1));
-		assert_non_null(t->rows);
-		r = &t->rows[t->n++];
-		r->n = 0;
-		/* strsep keeps empty cells, which tshark writes for absent fields */
-		while (cell && r->n < MAX_COLS)
-			r->f[r->n++] = strsep(&cell, "\t");
-	}
-}
-
-static void table_free(struct table *t)
-{
-	free(t->rows);
-	free(t->text);
-}
-
-static const char *cell(const struct row *r, int col)
-{
-	return col < r->n ? r->f[col] : "";
-}
-
 static unsigned long num(const struct row *r, int col)
 {
 	return strtoul(cell(r, col), NULL, 10);
-}
-
-/* The data row for frame n, or NULL. */
-static const struct row *row_of(const struct table *t, unsigned n)
-{
-	for (int i = 1; i < t->n; i++)
-		if (num(&t->rows[i], 0) == n)
-			return &t->rows[i];
-	return NULL;
 }
 
 /* NAME.sflow.tsv columns */
@@ -141,33 +70,16 @@ struct capture {
 	unsigned n;
 };
 
-static struct sv_pkt *pkt_new(const uint8_t *bytes, size_t caplen)
-{
-	struct sv_pkt *p = calloc(1, sizeof(*p) + caplen);
-
-	assert_non_null(p);
-	assert_true(caplen <= UINT16_MAX);
-	p->cap_len = (uint16_t)caplen;
-	p->wire_len = (uint32_t)caplen;
-	memcpy(p->data, bytes, caplen);
-	return p;
-}
-
 static void capture_load(struct capture *c, const char *name)
 {
-	char path[256], err[PCAP_ERRBUF_SIZE];
 	struct pcap_pkthdr *h;
 	const u_char *bytes;
-	pcap_t *pc;
+	pcap_t *pc = open_pcap(name);
 	unsigned frame = 0;
 
 	memset(c, 0, sizeof(*c));
-	snprintf(path, sizeof(path), DATA_DIR "%s.pcap", name);
-	pc = pcap_open_offline(path, err);
-	if (!pc)
-		fail_msg("%s: %s", path, err);
 	while (pcap_next_ex(pc, &h, &bytes) == 1) {
-		struct sv_pkt *p = pkt_new(bytes, h->caplen);
+		struct sv_pkt *p = pkt_new(bytes, h->caplen, h->caplen);
 		struct dgram *d;
 
 		frame++;
@@ -414,7 +326,7 @@ static void test_inner(void **state)
 	assert_int_equal(s->hdr.stripped, w->stripped);
 	assert_int_equal(s->hdr.len, w->header_len);
 
-	p = pkt_new(s->hdr.data, s->hdr.len);
+	p = pkt_new(s->hdr.data, s->hdr.len, s->hdr.len);
 	sv_packet_decode(p, SV_LINK_ETHERNET);
 	assert_int_equal(p->nvlan, w->vlan ? 1 : 0);
 	assert_int_equal(p->vlan[0], w->vlan);

@@ -15,16 +15,11 @@
 #include <errno.h>
 #include <json-c/json.h>
 #include <pcap/pcap.h>
-#include <setjmp.h>
-#include <stdarg.h>
 #include <stdbool.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-#include <cmocka.h>
 
 #include <snapvnf/builtin.h>
 #include <snapvnf/service.h>
@@ -33,57 +28,14 @@
 #include "lib/chain.h"
 #include "lib/event.h"
 
-#define DATA_DIR "tests/data/"
+#include "testutil.h"
+
 #define SNAP 150
 #define FULL 65535
 #define NS 1000000000ull
-#define MAX_COLS 20
 
 /* ------------------------------------------------------------------ */
 /* Truth files                                                          */
-
-struct table {
-	char *text;
-	char *(*rows)[MAX_COLS]; /* rows[0] is tshark's header row */
-	int n;
-};
-
-/* Load DATA_DIR NAME.KIND.tsv; an absent file is an empty table. */
-static void table_load(struct table *t, const char *name, const char *kind)
-{
-	char path[256];
-	FILE *f;
-	long size;
-	char *line, *save = NULL;
-
-	memset(t, 0, sizeof(*t));
-	snprintf(path, sizeof(path), DATA_DIR "%s.%s.tsv", name, kind);
-	f = fopen(path, "r");
-	if (!f)
-		return;
-	assert_int_equal(fseek(f, 0, SEEK_END), 0);
-	size = ftell(f);
-	rewind(f);
-	t->text = calloc(1, (size_t)size + 1);
-	assert_non_null(t->text);
-	assert_int_equal(fread(t->text, 1, (size_t)size, f), (size_t)size);
-	fclose(f);
-	for (line = strtok_r(t->text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char *s = line;
-
-		t->rows = realloc(t->rows, (size_t)(t->n + 1) * sizeof(*t->rows));
-		assert_non_null(t->rows);
-		for (int i = 0; i < MAX_COLS; i++)
-			t->rows[t->n][i] = s ? strsep(&s, "\t") : NULL;
-		t->n++;
-	}
-}
-
-static void table_free(struct table *t)
-{
-	free(t->text);
-	free(t->rows);
-}
 
 /* The first value of a ","-joined cell, into buf. */
 static const char *first(const char *cell, char *buf, size_t size)
@@ -95,58 +47,13 @@ static const char *first(const char *cell, char *buf, size_t size)
 /* End offset (in the frame) of the first `field` of `frame`, or -1. */
 static long offset_end(const struct table *off, int frame, const char *field)
 {
-	for (int i = 1; i < off->n; i++)
-		if (atoi(off->rows[i][0]) == frame && strcmp(off->rows[i][1], field) == 0)
-			return atol(off->rows[i][3]);
-	return -1;
+	const struct row *o = offset_of(off, (unsigned long)frame, field, 0);
+
+	return o ? atol(cell(o, 3)) : -1;
 }
 
 /* ------------------------------------------------------------------ */
 /* Running a chain over a capture                                       */
-
-struct event {
-	int frame; /* 0: from report() */
-	json_object *obj;
-};
-
-struct run {
-	struct sv_stats stats;
-	struct sv_chain *ch;
-	char path[32];
-	FILE *rd;
-	struct event *ev;
-	int nev;
-};
-
-static struct run *run_new(void)
-{
-	struct run *r = calloc(1, sizeof(*r));
-	int fd;
-
-	assert_non_null(r);
-	r->ch = sv_chain_new("test", &r->stats);
-	assert_non_null(r->ch);
-	snprintf(r->path, sizeof(r->path), "/tmp/test_vnfs.XXXXXX");
-	fd = mkstemp(r->path);
-	assert_true(fd >= 0);
-	close(fd);
-	assert_int_equal(sv_events_to(r->path), 0);
-	r->rd = fopen(r->path, "r");
-	assert_non_null(r->rd);
-	return r;
-}
-
-static void run_free(struct run *r)
-{
-	sv_events_to("-");
-	for (int i = 0; i < r->nev; i++)
-		json_object_put(r->ev[i].obj);
-	free(r->ev);
-	fclose(r->rd);
-	unlink(r->path);
-	sv_chain_free(r->ch);
-	free(r);
-}
 
 /* Add a VNF; 0 or -errno, with the message in err. */
 static int run_try_add(struct run *r, const pkt_vnf *vnf, const char *args,
@@ -164,40 +71,6 @@ static void run_add(struct run *r, const pkt_vnf *vnf, const char *args, size_t 
 		fail_msg("adding %s: %s", vnf->desc.name, err);
 }
 
-/* Read the lines written since the last call, as events of `frame`. */
-static void run_collect(struct run *r, int frame)
-{
-	char *line = NULL;
-	size_t cap = 0;
-
-	sv_event_flush();
-	clearerr(r->rd);
-	while (getline(&line, &cap, r->rd) > 0) {
-		json_object *o = json_tokener_parse(line);
-
-		if (!o)
-			fail_msg("frame %d: not JSON: %s", frame, line);
-		r->ev = realloc(r->ev, (size_t)(r->nev + 1) * sizeof(*r->ev));
-		assert_non_null(r->ev);
-		r->ev[r->nev].frame = frame;
-		r->ev[r->nev].obj = o;
-		r->nev++;
-	}
-	free(line);
-}
-
-static uint64_t run_counter(const struct run *r, const char *name)
-{
-	char n[SV_STAT_NAME_MAX];
-	uint64_t v;
-
-	for (unsigned i = 0; sv_stats_read(&r->stats, i, n, &v) == 0; i++)
-		if (strcmp(n, name) == 0)
-			return v;
-	fail_msg("no counter %s", name);
-	return 0;
-}
-
 /*
  * Feed every packet of NAME.pcap, cut to snaplen, through the chain,
  * ticking once a second of packet time, then report. Returns the number
@@ -205,7 +78,6 @@ static uint64_t run_counter(const struct run *r, const char *name)
  */
 static int run_pcap(struct run *r, const char *name, unsigned snaplen)
 {
-	char path[256], err[PCAP_ERRBUF_SIZE];
 	struct pcap_pkthdr *h;
 	const uint8_t *bytes;
 	uint64_t last_tick = 0;
@@ -213,20 +85,12 @@ static int run_pcap(struct run *r, const char *name, unsigned snaplen)
 	int n = 0;
 
 	assert_int_equal(sv_chain_compile(r->ch), 0);
-	snprintf(path, sizeof(path), DATA_DIR "%s.pcap", name);
-	pc = pcap_open_offline(path, err);
-	if (!pc)
-		fail_msg("%s: %s", path, err);
+	pc = open_pcap(name);
 	while (pcap_next_ex(pc, &h, &bytes) == 1) {
 		uint32_t caplen = h->caplen < snaplen ? h->caplen : snaplen;
-		struct sv_pkt *p = calloc(1, sizeof(*p) + caplen);
+		struct sv_pkt *p = pkt_new(bytes, caplen, h->len);
 
-		assert_non_null(p);
 		p->ts_ns = (uint64_t)h->ts.tv_sec * NS + (uint64_t)h->ts.tv_usec * 1000;
-		p->wire_len = h->len;
-		p->cap_len = (uint16_t)caplen;
-		p->sampling_rate = 1;
-		memcpy(p->data, bytes, caplen);
 		sv_packet_decode(p, pcap_datalink(pc) & 0xFFFF);
 		n++;
 		sv_chain_pkt(r->ch, p);
@@ -253,7 +117,7 @@ static int find_events(const struct run *r, int frame, const char *event, json_o
 	for (int i = 0; i < r->nev; i++) {
 		json_object *e;
 
-		if (r->ev[i].frame != frame ||
+		if (r->ev[i].item != frame ||
 		    !json_object_object_get_ex(r->ev[i].obj, "event", &e) ||
 		    strcmp(json_object_get_string(e), event) != 0)
 			continue;
@@ -275,16 +139,6 @@ static int count_events(const struct run *r, const char *event)
 			n++;
 	}
 	return n;
-}
-
-/* A member of an event: it must be there (maybe as null). */
-static json_object *member(json_object *ev, const char *key)
-{
-	json_object *v;
-
-	if (!json_object_object_get_ex(ev, key, &v))
-		fail_msg("no \"%s\" in %s", key, json_object_to_json_string(ev));
-	return v;
 }
 
 static const char *str_or_null(json_object *ev, const char *key)
@@ -330,7 +184,7 @@ static void check_http(const char *name, unsigned snaplen)
 	run_pcap(r, name, snaplen);
 
 	for (int i = 1; i < truth.n; i++) {
-		char **row = truth.rows[i];
+		char **row = truth.rows[i].f;
 		int frame = atoi(row[0]);
 		long uri_end = offset_end(&off, frame, "http.request.uri");
 		long host_end = offset_end(&off, frame, "http.host");
@@ -408,7 +262,7 @@ static void check_dns(const char *name, unsigned snaplen)
 	run_pcap(r, name, snaplen);
 
 	for (int i = 1; i < truth.n; i++) {
-		char **row = truth.rows[i];
+		char **row = truth.rows[i].f;
 		int frame = atoi(row[0]);
 		long end = offset_end(&off, frame, "dns.qry.name");
 		json_object *ev;
@@ -503,7 +357,7 @@ static void check_tls(const char *name, unsigned snaplen)
 	run_pcap(r, name, snaplen);
 
 	for (int i = 1; i < truth.n; i++) {
-		char **row = truth.rows[i];
+		char **row = truth.rows[i].f;
 		int frame = atoi(row[0]);
 		long end = offset_end(&off, frame, "tls.handshake.extensions_server_name");
 		json_object *ev;
@@ -531,11 +385,11 @@ static void check_tls(const char *name, unsigned snaplen)
 		bool known = false;
 
 		for (int j = 1; j < truth.n; j++)
-			known |= atoi(truth.rows[j][0]) == r->ev[i].frame;
+			known |= atoi(truth.rows[j].f[0]) == r->ev[i].item;
 		if (known)
 			continue;
 		assert_true(json_object_get_boolean(member(ev, "truncated")));
-		if (strcmp(name, "tls-ch-split") == 0 && r->ev[i].frame == 4 && snaplen >= 298)
+		if (strcmp(name, "tls-ch-split") == 0 && r->ev[i].item == 4 && snaplen >= 298)
 			expect_str(ev, "sni", "www.google.com", name);
 		else
 			expect_str(ev, "sni", NULL, name);
@@ -834,8 +688,8 @@ static void check_pkt_stats(const char *name)
 	table_load(&l34, name, "l34");
 	assert_true(l34.n > 1);
 	for (int i = 1; i < l34.n; i++) {
-		uint64_t len = strtoull(l34.rows[i][1], NULL, 10);
-		const char *pr = l34.rows[i][17];
+		uint64_t len = strtoull(l34.rows[i].f[1], NULL, 10);
+		const char *pr = l34.rows[i].f[17];
 		int l4 = C_OTHER;
 
 		if (has_proto(pr, "tcp"))
