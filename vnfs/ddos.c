@@ -97,13 +97,9 @@ static void *ddos_create(struct sv_vnf_ctx *ctx, const char *args)
 		{ NULL, 0, NULL, 0, 0, NULL },
 	};
 	struct ddos_state *st;
-	char err[256];
 
-	if (sv_args_parse(args, spec, err, sizeof(err)) < 0) {
-		sv_vnf_error(ctx, "%s", err);
-		errno = EINVAL;
+	if (sv_args_parse_vnf(ctx, args, spec) < 0)
 		return NULL;
-	}
 	if (!pps && !bps) {
 		sv_vnf_error(ctx, "pps=0 and bps=0: nothing to detect");
 		errno = EINVAL;

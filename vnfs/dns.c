@@ -27,6 +27,8 @@
 #include <snapvnf/builtin.h>
 
 #include "decode/dns.h"
+#include "lib/args.h"
+#include "lib/field.h"
 
 #define DNS_PORT 53
 #define UDP_HLEN 8u
@@ -49,18 +51,16 @@ struct dns_state {
 static void *dns_create(struct sv_vnf_ctx *ctx, const char *args)
 {
 	struct dns_state *st;
+	bool stop;
 
-	if (args && *args && strcmp(args, "stop") != 0) {
-		sv_vnf_error(ctx, "unknown argument \"%s\" (only \"stop\" is known)", args);
-		errno = EINVAL;
+	if (sv_args_stop(ctx, args, &stop) < 0)
 		return NULL;
-	}
 	st = calloc(1, sizeof(*st));
 	if (!st) {
 		sv_vnf_error(ctx, "out of memory");
 		return NULL;
 	}
-	st->stop = args && *args;
+	st->stop = stop;
 	st->queries = sv_counter(ctx, "queries");
 	st->responses = sv_counter(ctx, "responses");
 	st->malformed = sv_counter(ctx, "malformed");
@@ -129,13 +129,8 @@ static int dns_process(void *state, struct sv_vnf_ctx *ctx, const struct sv_pkt 
 	}
 
 	sv_counter_add(msg.qr ? st->responses : st->queries, 1);
-	if (msg.has_qname) {
-		size_t n = msg.qname_len < sizeof(m->qname) - 1 ? msg.qname_len
-								: sizeof(m->qname) - 1;
-
-		memcpy(m->qname, msg.qname, n);
-		m->qname[n] = '\0';
-	}
+	if (msg.has_qname)
+		sv_field_copy(m->qname, sizeof(m->qname), msg.qname, msg.qname_len);
 	m->qtype = msg.has_qtype ? msg.qtype : 0;
 	m->id = msg.id;
 	m->rcode = msg.qr ? msg.rcode : 0;

@@ -19,7 +19,6 @@
  * A record of a kind this build does not know is counted ("unknown") and
  * skipped. No metadata; never stops the chain.
  */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -45,13 +44,9 @@ static void *dump_create(struct sv_vnf_ctx *ctx, const char *args)
 		{ NULL, 0, NULL, 0, 0, NULL },
 	};
 	struct dump_state *st;
-	char err[256];
 
-	if (sv_args_parse(args, spec, err, sizeof(err)) < 0) {
-		sv_vnf_error(ctx, "%s", err);
-		errno = EINVAL;
+	if (sv_args_parse_vnf(ctx, args, spec) < 0)
 		return NULL;
-	}
 	st = calloc(1, sizeof(*st));
 	if (!st) {
 		sv_vnf_error(ctx, "out of memory");

@@ -16,7 +16,6 @@
  * argument "stop" this VNF is a filter: packets that carry no request end
  * the chain, for chains in which only requests matter.
  */
-#include <errno.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +23,8 @@
 #include <snapvnf/builtin.h>
 
 #include "decode/http.h"
+#include "lib/args.h"
+#include "lib/field.h"
 
 SV_SCHEMA(sv_http_meta,
 	  SV_FIELD(struct sv_http_meta, method),
@@ -42,16 +43,6 @@ struct http_state {
 	_Atomic uint64_t *malformed;
 };
 
-/* Copy a span into a char[size], cut to fit and always terminated. */
-static void http_copy(char *dst, size_t size, struct sv_http_span s)
-{
-	size_t n = s.len < size - 1 ? s.len : size - 1;
-
-	if (n)
-		memcpy(dst, s.ptr, n);
-	dst[n] = '\0';
-}
-
 static void http_event_span(struct sv_event *ev, const char *key, struct sv_http_span s)
 {
 	sv_event_str(ev, key, (const char *)s.ptr, s.len);
@@ -60,18 +51,16 @@ static void http_event_span(struct sv_event *ev, const char *key, struct sv_http
 static void *http_create(struct sv_vnf_ctx *ctx, const char *args)
 {
 	struct http_state *st;
+	bool stop;
 
-	if (args && *args && strcmp(args, "stop") != 0) {
-		sv_vnf_error(ctx, "unknown argument \"%s\" (only \"stop\" is known)", args);
-		errno = EINVAL;
+	if (sv_args_stop(ctx, args, &stop) < 0)
 		return NULL;
-	}
 	st = calloc(1, sizeof(*st));
 	if (!st) {
 		sv_vnf_error(ctx, "out of memory");
 		return NULL;
 	}
-	st->stop = args && *args;
+	st->stop = stop;
 	st->requests = sv_counter(ctx, "requests");
 	st->truncated = sv_counter(ctx, "truncated");
 	st->malformed = sv_counter(ctx, "malformed");
@@ -103,10 +92,10 @@ static int http_process(void *state, struct sv_vnf_ctx *ctx, const struct sv_pkt
 	if (r.truncated)
 		sv_counter_add(st->truncated, 1);
 
-	http_copy(m->method, sizeof(m->method), r.method);
-	http_copy(m->host, sizeof(m->host), r.host);
-	http_copy(m->uri, sizeof(m->uri), r.uri);
-	http_copy(m->user_agent, sizeof(m->user_agent), r.user_agent);
+	sv_field_copy(m->method, sizeof(m->method), r.method.ptr, r.method.len);
+	sv_field_copy(m->host, sizeof(m->host), r.host.ptr, r.host.len);
+	sv_field_copy(m->uri, sizeof(m->uri), r.uri.ptr, r.uri.len);
+	sv_field_copy(m->user_agent, sizeof(m->user_agent), r.user_agent.ptr, r.user_agent.len);
 	m->truncated = r.truncated;
 	sv_addr_from_pkt(&m->client, pkt, false);
 	sv_addr_from_pkt(&m->server, pkt, true);

@@ -89,13 +89,9 @@ static void *syn_create(struct sv_vnf_ctx *ctx, const char *args)
 		{ NULL, 0, NULL, 0, 0, NULL },
 	};
 	struct syn_state *st;
-	char err[256];
 
-	if (sv_args_parse(args, spec, err, sizeof(err)) < 0) {
-		sv_vnf_error(ctx, "%s", err);
-		errno = EINVAL;
+	if (sv_args_parse_vnf(ctx, args, spec) < 0)
 		return NULL;
-	}
 	st = calloc(1, sizeof(*st));
 	if (st)
 		st->tab = sv_table_new(table, sizeof(struct sv_addr), sizeof(struct syn_dest));

@@ -14,7 +14,6 @@
  * with the argument "stop", other packets end the chain. See
  * http_request.c for why stopping is not the default.
  */
-#include <errno.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +21,8 @@
 #include <snapvnf/builtin.h>
 
 #include "decode/tls.h"
+#include "lib/args.h"
+#include "lib/field.h"
 
 SV_SCHEMA(sv_tls_meta,
 	  SV_FIELD(struct sv_tls_meta, sni),
@@ -38,18 +39,16 @@ struct tls_state {
 static void *tls_create(struct sv_vnf_ctx *ctx, const char *args)
 {
 	struct tls_state *st;
+	bool stop;
 
-	if (args && *args && strcmp(args, "stop") != 0) {
-		sv_vnf_error(ctx, "unknown argument \"%s\" (only \"stop\" is known)", args);
-		errno = EINVAL;
+	if (sv_args_stop(ctx, args, &stop) < 0)
 		return NULL;
-	}
 	st = calloc(1, sizeof(*st));
 	if (!st) {
 		sv_vnf_error(ctx, "out of memory");
 		return NULL;
 	}
-	st->stop = args && *args;
+	st->stop = stop;
 	st->hellos = sv_counter(ctx, "client_hellos");
 	st->truncated = sv_counter(ctx, "truncated");
 	st->malformed = sv_counter(ctx, "malformed");
@@ -81,10 +80,7 @@ static int tls_process(void *state, struct sv_vnf_ctx *ctx, const struct sv_pkt 
 	if (h.truncated)
 		sv_counter_add(st->truncated, 1);
 	if (h.sni.ptr) {
-		size_t n = h.sni.len < sizeof(m->sni) - 1 ? h.sni.len : sizeof(m->sni) - 1;
-
-		memcpy(m->sni, h.sni.ptr, n);
-		m->sni[n] = '\0';
+		sv_field_copy(m->sni, sizeof(m->sni), h.sni.ptr, h.sni.len);
 		m->has_sni = true;
 	}
 	m->truncated = h.truncated;

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <snapvnf/vnf.h>
+
 #include "lib/args.h"
 
 #define ARGS_MAX 1024
@@ -136,5 +138,28 @@ int sv_args_parse(const char *args, const struct sv_arg *spec, char *err, size_t
 		if (rc < 0)
 			return rc;
 	}
+	return 0;
+}
+
+int sv_args_parse_vnf(struct sv_vnf_ctx *ctx, const char *args, const struct sv_arg *spec)
+{
+	char err[256];
+
+	if (sv_args_parse(args, spec, err, sizeof(err)) < 0) {
+		sv_vnf_error(ctx, "%s", err);
+		errno = EINVAL;
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int sv_args_stop(struct sv_vnf_ctx *ctx, const char *args, bool *stop)
+{
+	if (args && *args && strcmp(args, "stop") != 0) {
+		sv_vnf_error(ctx, "unknown argument \"%s\" (only \"stop\" is known)", args);
+		errno = EINVAL;
+		return -EINVAL;
+	}
+	*stop = args && *args;
 	return 0;
 }

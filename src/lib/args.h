@@ -17,7 +17,10 @@
 #ifndef SV_ARGS_H
 #define SV_ARGS_H
 
+#include <stdbool.h>
 #include <stddef.h>
+
+struct sv_vnf_ctx;
 
 enum sv_arg_type {
 	SV_ARG_UINT = 1, /* uint64_t; suffixes k, M, G multiply by 1000^n ("1.5G") */
@@ -44,5 +47,18 @@ struct sv_arg {
  * the values already parsed may have been written.
  */
 int sv_args_parse(const char *args, const struct sv_arg *spec, char *err, size_t errlen);
+
+/*
+ * sv_args_parse() from a VNF's create(): a failure's message goes to
+ * sv_vnf_error(ctx) and errno is set to EINVAL. Returns 0 or -EINVAL.
+ */
+int sv_args_parse_vnf(struct sv_vnf_ctx *ctx, const char *args, const struct sv_arg *spec);
+
+/*
+ * The argument of a VNF whose only one is "stop": *stop is true for
+ * "stop", false for NULL or "". Anything else is reported through
+ * sv_vnf_error(ctx), sets errno to EINVAL and returns -EINVAL; else 0.
+ */
+int sv_args_stop(struct sv_vnf_ctx *ctx, const char *args, bool *stop);
 
 #endif
