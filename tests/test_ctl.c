@@ -5,6 +5,7 @@
  * sv_ctl_name_valid() at the edges of a service name.
  */
 #include <errno.h>
+#include <signal.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +13,13 @@
 #include <string.h>
 
 #include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "lib/ctl.h"
 
@@ -69,12 +77,54 @@ static void test_name_valid(void **state)
 	assert_false(sv_ctl_name_valid(name)); /* 64 */
 }
 
+/* A one-shot peer at `path` that answers the first request with `reply`
+ * (no end marker, as the daemon refuses an unknown request). */
+static pid_t fake_daemon(const char *path, const char *reply)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_SEQPACKET, 0);
+	pid_t pid;
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	unlink(path);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(listen(fd, 1), 0);
+	pid = fork();
+	if (pid == 0) {
+		char buf[256];
+		int c = accept(fd, NULL, NULL);
+
+		if (c >= 0 && read(c, buf, sizeof(buf)) > 0)
+			(void)!write(c, reply, strlen(reply));
+		sleep(5);  /* stay connected: the client must not wait for more */
+		_exit(0);
+	}
+	close(fd);
+	return pid;
+}
+
+/* A refusal ends the query at once instead of waiting for an end marker. */
+static void test_query_refused(void **state)
+{
+	char path[] = "/tmp/snapvnf-ctl-test.sock";
+	pid_t pid = fake_daemon(path, "error unknown request 'bogus'");
+	char *reply = NULL;
+
+	assert_int_equal(sv_ctl_query(path, "bogus", &reply), 0);
+	assert_string_equal(reply, "error unknown request 'bogus'");
+	free(reply);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	unlink(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_get_values),
 		cmocka_unit_test(test_get_misses),
 		cmocka_unit_test(test_name_valid),
+		cmocka_unit_test(test_query_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -157,6 +157,11 @@ int sv_ctl_query(const char *path, const char *cmd, char **reply)
 		}
 		if (strcmp(buf, SV_CTL_END) == 0)
 			break;
+		/* A refusal is one message with no end marker after it. */
+		if (!acc && strncmp(buf, "error ", 6) == 0) {
+			acc = strdup(buf);
+			break;
+		}
 		grown = realloc(acc, len + (size_t)n + 1);
 		if (!grown) {
 			err = -ENOMEM;

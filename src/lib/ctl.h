@@ -5,16 +5,18 @@
  *
  * A unix SOCK_SEQPACKET socket: every message is one datagram of text,
  * "verb key=value key=value ...", values without spaces. Replies start with
- * "ok" or "error <message>". Ring segments travel with the hello reply as
+ * "ok" or "error <message>". Shared segments travel with the replies as
  * SCM_RIGHTS descriptors. Long replies (status, metrics) come as several
  * messages closed by one holding SV_CTL_END (a zero-length datagram cannot be
  * told from a closed peer).
  *
- *   hello name=NAME consumes=pkt|flow|pkt,flow
- *     -> ok pkt_slots=N pkt_payload=N snaplen=N [flow_…]   + fds
- *     -> error name "x" is already registered (pid N)
- *   status | status-json | metrics | services
- *     -> text chunks, then SV_CTL_END
+ *   hello name=NAME                  claim a unique service name
+ *     -> ok + the counters segment's fd
+ *     -> error the name x is already registered (pid N)
+ *   attach consumes=pkt|flow|pkt,flow
+ *     -> ok pkt_payload=N [flow_payload=N] + (ring, cursor) fds per kind
+ *   status (JSON) | metrics (Prometheus text)
+ *     -> text chunks, then SV_CTL_END; or one "error …" message
  */
 #ifndef SV_CTL_H
 #define SV_CTL_H
@@ -52,7 +54,8 @@ int sv_ctl_get(const char *msg, const char *key, char *out, size_t size);
 
 /*
  * Send `cmd` and collect a multi-message reply into a malloc'd string
- * (*reply, freed by the caller). Returns 0 or -errno.
+ * (*reply, freed by the caller); a refusal comes back as "error …".
+ * Returns 0 or -errno.
  */
 int sv_ctl_query(const char *path, const char *cmd, char **reply);
 
