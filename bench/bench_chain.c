@@ -7,8 +7,9 @@
  * the same compiled chain without converters (the loop, the per-VNF
  * counter and the call alone).
  *
- *   bench_chain [-r reps] [-l length] [-d compiled|baseline|bare] [items]
- *          (default 2000000 items, best of 5; -l, -d: one length, one design)
+ *   bench_chain [-r reps] [-l length] [-d compiled|baseline|bare] [-t FILE] [items]
+ *          (default 2000000 items, best of 5; -l, -d: one length, one design;
+ *          -t: ns per item by length also as TSV in FILE, nan: not measured)
  *
  * Every stage reads and writes the same realistic metadata: a 5-tuple,
  * host[128], uri[256] and three counters. A link maps ten members from the
@@ -389,8 +390,9 @@ int main(int argc, char **argv)
 	unsigned reps = REPEAT, only = 0, ops;
 	int opt, design = -1;
 	size_t bytes;
+	FILE *tsv = NULL;
 
-	while ((opt = getopt(argc, argv, "r:l:d:")) != -1) {
+	while ((opt = getopt(argc, argv, "r:l:d:t:")) != -1) {
 		if (opt == 'r') {
 			reps = (unsigned)strtoul(optarg, NULL, 10);
 		} else if (opt == 'l') {
@@ -401,6 +403,11 @@ int main(int argc, char **argv)
 					break;
 			if (design < 0)
 				goto usage;
+		} else if (opt == 't') {
+			if (!(tsv = fopen(optarg, "w"))) {
+				perror(optarg);
+				return 2;
+			}
 		} else {
 			goto usage;
 		}
@@ -432,6 +439,9 @@ int main(int argc, char **argv)
 	printf("%6s | %7s %7s %9s | %7s %7s %9s | %7s %9s | %6s %9s\n", "length", "ns/item",
 	       "t/L", "ns/stage", "ns/item", "t/L", "ns/stage", "ns/item", "ns/stage", "item",
 	       "per stage");
+	if (tsv)
+		fprintf(tsv, "length\tcompiled_ns_per_item\tbaseline_ns_per_item\t"
+			"no_converters_ns_per_item\n");
 	for (unsigned j = 0; j < NLENS; j++) {
 		const double *c = best[COMPILED], *b = best[BASELINE], *h = best[BARE];
 		unsigned l = lens[j];
@@ -447,13 +457,20 @@ int main(int argc, char **argv)
 		printf(" |");
 		cell(6, b[j] / c[j]), cell(9, per_stage(b, j) / per_stage(c, j));
 		printf("\n");
+		if (tsv)
+			fprintf(tsv, "%u\t%.2f\t%.2f\t%.2f\n", l, isfinite(c[j]) ? c[j] : NAN,
+				isfinite(b[j]) ? b[j] : NAN, isfinite(h[j]) ? h[j] : NAN);
 	}
 	/* Keeps every run's result live. */
 	if (ran == 0)
 		printf("no stage ran\n");
+	if (tsv && fclose(tsv)) {
+		perror("bench_chain: -t");
+		return 1;
+	}
 	return 0;
 usage:
 	fprintf(stderr, "usage: bench_chain [-r reps] [-l length] [-d compiled|baseline|bare] "
-		"[items]\n");
+		"[-t FILE] [items]\n");
 	return 2;
 }

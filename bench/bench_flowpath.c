@@ -5,9 +5,10 @@
  * (nfcapd rotating its file every 2 s, nfdump printing it as text), one
  * after the other in the same run, with the same traffic.
  *
- *   bench_flowpath [-n RECORDS] [-r PER_SECOND] [-s] [-o FILE]
+ *   bench_flowpath [-n RECORDS] [-r PER_SECOND] [-s] [-o FILE] [-t FILE]
  *          (default 3000 records at 500/s; -s: the sFlow path only;
- *          -o: every record's times, as TSV, for plots)
+ *          -o: every record's times, as TSV, for plots; -t: the table
+ *          of delays also as TSV)
  *
  * Run from the top of the tree (data/demo.pcap); the daemon is the
  * snapvnfd next to this program's directory (build/bench/.. = build/).
@@ -491,8 +492,16 @@ static struct dist delays(size_t from_off, unsigned n)
 	return r;
 }
 
-static void row(const char *path, const char *what, struct dist d)
+static FILE *tsv;
+
+/* A line of the table; in the TSV, `key` names the delay. */
+static void row(const char *path, const char *what, const char *key, struct dist d)
 {
+	if (tsv && d.n)
+		fprintf(tsv, "%s\t%s\t%u\t%.3f\t%.3f\t%.3f\t%.3f\n", path, key, d.n, d.med,
+			d.p99, d.max, d.min);
+	else if (tsv)
+		fprintf(tsv, "%s\t%s\t0\tnan\tnan\tnan\tnan\n", path, key);
 	if (!d.n) {
 		printf("%-7s %-26s %8u %10s %10s %10s %10s\n", path, what, 0u, "-", "-", "-", "-");
 		return;
@@ -810,7 +819,7 @@ int main(int argc, char **argv)
 	struct result rs = { 0 }, rn = { 0 };
 	const char *why_not = NULL;
 
-	while ((c = getopt(argc, argv, "n:r:so:")) != -1) {
+	while ((c = getopt(argc, argv, "n:r:so:t:")) != -1) {
 		switch (c) {
 		case 'n': n = (unsigned)strtoul(optarg, NULL, 10); break;
 		case 'r': rate = (unsigned)strtoul(optarg, NULL, 10); break;
@@ -823,8 +832,17 @@ int main(int argc, char **argv)
 			}
 			fprintf(raw, "path\tn\tsend_ns\tts_ns\tlast_ns\tvnf_ns\n");
 			break;
+		case 't':
+			tsv = fopen(optarg, "w");
+			if (!tsv) {
+				perror(optarg);
+				return 2;
+			}
+			fprintf(tsv, "path\tdelay\trecords\tmedian_ms\tp99_ms\tmax_ms\tmin_ms\n");
+			break;
 		default:
-			fprintf(stderr, "usage: bench_flowpath [-n RECORDS] [-r PER_SECOND] [-s] [-o FILE]\n");
+			fprintf(stderr, "usage: bench_flowpath [-n RECORDS] [-r PER_SECOND] [-s] "
+				"[-o FILE] [-t FILE]\n");
 			return 2;
 		}
 	}
@@ -864,12 +882,12 @@ int main(int argc, char **argv)
 	printf("%-7s %-26s %8s %10s %10s %10s %10s\n", "path", "delay", "records", "median_ms",
 	       "p99_ms", "max_ms", "min_ms");
 	if (rs.ran) {
-		row("sflow", "datagram arrival -> VNF", rs.extra);
-		row("sflow", "sender -> VNF", rs.main);
+		row("sflow", "datagram arrival -> VNF", "arrival_to_vnf", rs.extra);
+		row("sflow", "sender -> VNF", "sender_to_vnf", rs.main);
 	}
 	if (rn.ran) {
-		row("nfdump", "sender -> VNF", rn.main);
-		row("nfdump", "flow end (last_ns) -> VNF", rn.extra);
+		row("nfdump", "sender -> VNF", "sender_to_vnf", rn.main);
+		row("nfdump", "flow end (last_ns) -> VNF", "flow_end_to_vnf", rn.extra);
 	}
 	if (rs.ran && rn.ran && rs.main.n && rn.main.n && rs.main.med > 0)
 		printf("ratio of medians, sender -> VNF: nfdump / sflow = %.0fx "
@@ -891,6 +909,8 @@ int main(int argc, char **argv)
 		       rn.send_s, rn.cpu_ms, rn.cpu2_ms, (rn.cpu_ms + rn.cpu2_ms) * 1000.0 / n);
 	if (raw)
 		fclose(raw);
+	if (tsv)
+		fclose(tsv);
 	if (why_not)
 		printf("bench_flowpath: %s failed; logs in %s\n", why_not, tmp);
 	else

@@ -3,7 +3,9 @@
  * bench_sflow.c - what decoding sFlow costs the collector: samples decoded
  * per CPU-second.
  *
- *   bench_sflow [passes]     (default: enough for about a second)
+ *   bench_sflow [-t FILE] [passes]
+ *          (default: enough for about a second; -t: the figures also as
+ *          TSV in FILE)
  *
  * The datagrams are the UDP payloads of the sFlow test captures (flow
  * samples with sampled headers, counter samples, several per datagram),
@@ -18,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "decode/packet.h"
 #include "decode/sflow.h"
@@ -111,6 +114,8 @@ int main(int argc, char **argv)
 	struct sv_sflow_stats st = { 0 };
 	uint64_t sink = 0, per_pass, passes = 0;
 	double best = 0;
+	FILE *tsv = NULL;
+	int opt;
 
 	for (size_t i = 0; i < sizeof(captures) / sizeof(captures[0]); i++)
 		if (load(captures[i]))
@@ -120,8 +125,18 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bench_sflow: no sound datagram to decode\n");
 		return 1;
 	}
-	if (argc > 1)
-		passes = strtoull(argv[1], NULL, 10);
+	while ((opt = getopt(argc, argv, "t:")) != -1) {
+		if (opt != 't') {
+			fprintf(stderr, "usage: bench_sflow [-t FILE] [passes]\n");
+			return 2;
+		}
+		if (!(tsv = fopen(optarg, "w"))) {
+			perror(optarg);
+			return 2;
+		}
+	}
+	if (optind < argc)
+		passes = strtoull(argv[optind], NULL, 10);
 	if (!passes) {
 		/* about a second: calibrate on a short run */
 		double t0 = cpu_now();
@@ -149,5 +164,15 @@ int main(int argc, char **argv)
 	printf("%14.0f %14.0f %12.1f %14llu\n", (double)(per_pass * passes) / best,
 	       (double)ndgrams * (double)passes / best, best * 1e9 / (double)(per_pass * passes),
 	       (unsigned long long)(sink & 0xffff));
+	if (tsv) {
+		fprintf(tsv, "samples_per_cpu_s\tdgrams_per_cpu_s\tns_per_sample\n");
+		fprintf(tsv, "%.0f\t%.0f\t%.1f\n", (double)(per_pass * passes) / best,
+			(double)ndgrams * (double)passes / best,
+			best * 1e9 / (double)(per_pass * passes));
+		if (fclose(tsv)) {
+			perror("bench_sflow: -t");
+			return 1;
+		}
+	}
 	return 0;
 }
