@@ -5,7 +5,7 @@
 set -eu
 
 PKGS="gcc make pkg-config libpcap-dev libjson-c-dev libcmocka-dev
-      tshark tcpdump iproute2 python3 nfdump softflowd pmacct jq"
+      tshark tcpdump iproute2 python3 nfdump softflowd pmacct jq gnuplot-nox"
 
 missing=""
 for p in $PKGS; do
