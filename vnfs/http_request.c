@@ -38,6 +38,7 @@ SV_SCHEMA(sv_http_meta,
 
 struct http_state {
 	bool stop;
+	bool filled;  /* the output holds an item's values */
 	_Atomic uint64_t *requests;
 	_Atomic uint64_t *truncated;
 	_Atomic uint64_t *malformed;
@@ -76,8 +77,13 @@ static int http_process(void *state, struct sv_vnf_ctx *ctx, const struct sv_pkt
 	struct sv_event *ev;
 	int ret;
 
-	/* The buffer outlives the packet: stale values must not leak on. */
-	memset(m, 0, sizeof(*m));
+	/* The buffer outlives the packet: stale values must not leak on. It
+	 * starts zeroed and only a reported item fills it, so the many
+	 * packets of other protocols cost no clearing. */
+	if (st->filled) {
+		memset(m, 0, sizeof(*m));
+		st->filled = false;
+	}
 	if (pkt->proto != IPPROTO_TCP || pkt->payload_off == SV_OFF_NONE || !pkt->payload_len)
 		return st->stop ? SV_STOP : SV_CONTINUE;
 
@@ -89,6 +95,7 @@ static int http_process(void *state, struct sv_vnf_ctx *ctx, const struct sv_pkt
 	}
 
 	sv_counter_add(st->requests, 1);
+	st->filled = true;
 	if (r.truncated)
 		sv_counter_add(st->truncated, 1);
 
