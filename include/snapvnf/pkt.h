@@ -7,6 +7,17 @@
  * Services and VNFs read these fields instead of parsing headers again.
  * The memory belongs to the ring: it is read-only for services and valid
  * until the service releases the item.
+ *
+ * ERSPAN: a switch can mirror to a server's IP address, each frame inside
+ * IP + GRE + an ERSPAN header (type I, II or III). The daemon unwraps such
+ * a packet (unless started with --no-erspan): data[] then starts at the
+ * mirrored Ethernet frame, cap_len and wire_len are that frame's, every L2-L4
+ * field describes it, and flags has SV_PKT_ERSPAN. What the wrapping said
+ * is kept in three fields: span_id (the switch's mirror session),
+ * span_src and span_ip_version (the switch that sent it). Without
+ * SV_PKT_ERSPAN those three are zero. An ERSPAN packet the daemon could not
+ * unwrap (headers cut or bad, a frame type other than Ethernet) is
+ * delivered as it came, an IP/GRE packet.
  */
 #ifndef SNAPVNF_PKT_H
 #define SNAPVNF_PKT_H
@@ -19,6 +30,7 @@
 #define SV_PKT_FRAGMENT  (1U << 2) /* IP fragment: the L4 header is not here */
 #define SV_PKT_SAMPLED   (1U << 3) /* from an sFlow sampled header */
 #define SV_PKT_IPOPTS    (1U << 4) /* IPv4 options or IPv6 extension headers */
+#define SV_PKT_ERSPAN    (1U << 5) /* unwrapped from ERSPAN (see above) */
 
 /* An offset field holding SV_OFF_NONE means "that layer was not found". */
 #define SV_OFF_NONE 0xFFFFu
@@ -47,9 +59,10 @@ struct sv_pkt {
 	uint8_t tcp_flags;     /* TCP flags byte (FIN 0x01 … CWR 0x80) */
 	uint8_t icmp_type;
 	uint8_t icmp_code;
-	uint8_t pad0;
+	uint8_t span_ip_version; /* ERSPAN: 4 or 6, the family of span_src; else 0 */
 	uint16_t sport;        /* host byte order; 0 when there is none */
 	uint16_t dport;
+	uint16_t span_id;      /* ERSPAN: session id (0-1023; 0 for type I); else 0 */
 	uint32_t l4_len;       /* L4 length the IP header claims (header + payload) */
 
 	uint8_t src[16];       /* IPv4 in the first 4 bytes, rest zero */
@@ -60,6 +73,8 @@ struct sv_pkt {
 	uint32_t sampling_rate;/* 1 for a full mirror, N for 1-in-N sFlow samples */
 	uint32_t in_if;        /* sFlow input/output ifIndex, 0 when unknown */
 	uint32_t out_if;
+	uint8_t span_src[16];  /* ERSPAN: the mirroring switch (outer IP source,
+				* IPv4 in the first 4 bytes); else zero */
 
 	uint8_t data[];        /* cap_len bytes, starting with the L2 header */
 };

@@ -26,6 +26,7 @@
 #define SV_IPPROTO_ICMP   1
 #define SV_IPPROTO_TCP    6
 #define SV_IPPROTO_UDP    17
+#define SV_IPPROTO_GRE    47
 #define SV_IPPROTO_ICMPV6 58
 
 /* What the IP layer hands to the L4 decoder. */

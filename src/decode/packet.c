@@ -2,12 +2,17 @@
 /*
  * packet.c - sv_packet_decode(): the link layer, then IP, then L4, once.
  */
+#include <stddef.h>
+
 #include "decode/packet.h"
 #include "decode/l234.h"
 
 /* DLT_RAW as some systems number it (12 on most BSDs, 14 on OpenBSD). */
 #define LINK_RAW_BSD     12
 #define LINK_RAW_OPENBSD 14
+
+/* The snap starts 8-byte aligned in its slot: no gap of padding before data[]. */
+_Static_assert(offsetof(struct sv_pkt, data) % 8 == 0, "struct sv_pkt: data[] must stay 8-byte aligned");
 
 /*
  * Clear what we fill, and only that: the caller's fields stay, and
@@ -30,13 +35,15 @@ static void reset(struct sv_pkt *p)
 	p->tcp_flags = 0;
 	p->icmp_type = 0;
 	p->icmp_code = 0;
-	p->pad0 = 0;
+	p->span_ip_version = 0;
 	p->sport = 0;
 	p->dport = 0;
+	p->span_id = 0;
 	p->l4_len = 0;
 	for (int i = 0; i < 16; i++) {
 		p->src[i] = 0;
 		p->dst[i] = 0;
+		p->span_src[i] = 0;
 	}
 }
 
