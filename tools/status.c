@@ -89,6 +89,10 @@ static void print_status(json_object *root, bool services_only)
 		       (unsigned long long)(u64(cap, "kernel_drops") + u64(cap, "if_drops")),
 		       (unsigned long long)u64(cap, "truncated"),
 		       (unsigned long long)u64(cap, "malformed"));
+		if (u64(cap, "erspan") || u64(cap, "erspan_kept"))
+			printf("erspan    unwrapped %llu  kept whole %llu (cut, bad or not Ethernet)\n",
+			       (unsigned long long)u64(cap, "erspan"),
+			       (unsigned long long)u64(cap, "erspan_kept"));
 		print_collector(root);
 		printf("\n%-24s %8s %12s %10s %10s\n", "SERVICE", "PID", "DELIVERED", "LOST",
 		       "BACKLOG");

@@ -71,7 +71,7 @@ static void endpoint(const struct sv_pkt *p, const uint8_t *addr, uint16_t port,
 
 static void print_line(const struct sv_pkt *p)
 {
-	char pbuf[32], src[64] = "-", dst[64] = "-";
+	char pbuf[32], src[64] = "-", dst[64] = "-", span[80] = "";
 	time_t sec = (time_t)(p->ts_ns / 1000000000u);
 	struct tm tm;
 
@@ -80,9 +80,16 @@ static void print_line(const struct sv_pkt *p)
 		endpoint(p, p->src, p->sport, src, sizeof(src));
 		endpoint(p, p->dst, p->dport, dst, sizeof(dst));
 	}
-	printf("%02d:%02d:%02d.%06u %s %s > %s wire=%u cap=%u%s%s\n", tm.tm_hour, tm.tm_min,
+	if (p->flags & SV_PKT_ERSPAN) {
+		char a[INET6_ADDRSTRLEN] = "?";
+
+		inet_ntop(p->span_ip_version == 6 ? AF_INET6 : AF_INET, p->span_src, a, sizeof(a));
+		snprintf(span, sizeof(span), " erspan=%u from %s", p->span_id, a);
+	}
+	printf("%02d:%02d:%02d.%06u %s %s > %s wire=%u cap=%u%s%s%s\n", tm.tm_hour, tm.tm_min,
 	       tm.tm_sec, (unsigned)(p->ts_ns % 1000000000u / 1000u), proto_name(p, pbuf, sizeof(pbuf)),
-	       src, dst, p->wire_len, p->cap_len, p->flags & SV_PKT_TRUNCATED ? " truncated" : "",
+	       src, dst, p->wire_len, p->cap_len, span,
+	       p->flags & SV_PKT_TRUNCATED ? " truncated" : "",
 	       p->flags & SV_PKT_MALFORMED ? " malformed" : "");
 }
 
@@ -127,7 +134,7 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: snapvnf tap [--name NAME] [-c COUNT] [--count]\n"
 		   "Register as a service and print one line per snap:\n"
-		   "  TIME PROTO SRC[:PORT] > DST[:PORT] wire=N cap=N\n"
+		   "  TIME PROTO SRC[:PORT] > DST[:PORT] wire=N cap=N [erspan=SESSION from SWITCH]\n"
 		   "  -n, --name NAME  service name (default tap-PID)\n"
 		   "  -c COUNT         stop after COUNT snaps\n"
 		   "      --count      print nothing per snap; at the end of the stream\n"

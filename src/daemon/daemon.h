@@ -32,6 +32,7 @@ struct sv_opts {
 	unsigned buffer_mb;     /* --buffer: kernel capture buffer */
 	unsigned wait_for;      /* --wait-for N services before replaying */
 	bool pace;              /* --pace: replay at recorded speed */
+	bool erspan;            /* unwrap ERSPAN (default; --no-erspan keeps the outer packet) */
 	int lossless;           /* -1 default (lossless for replays, lossy live), 0, 1 */
 	const char *sflow;      /* --sflow [ADDR:]PORT */
 	const char *sflow_pcap; /* --sflow-pcap FILE */
@@ -53,6 +54,8 @@ struct sv_capture_stats {
 	uint64_t bytes;        /* wire bytes of those */
 	uint64_t truncated;    /* snap ended inside a header */
 	uint64_t malformed;    /* a header lied */
+	uint64_t erspan;       /* ERSPAN packets unwrapped to the mirrored frame */
+	uint64_t erspan_kept;  /* ERSPAN packets left whole: headers cut or bad, not Ethernet */
 	uint64_t kernel_drops; /* pcap_stats ps_drop */
 	uint64_t if_drops;     /* pcap_stats ps_ifdrop */
 };
@@ -83,9 +86,12 @@ extern const struct sv_source_ops sv_source_pcap_file;
 
 /* ---- the packet path (snapper.c) ---- */
 
-struct sv_snapper *sv_snapper_new(struct sv_ring *ring, unsigned snaplen, int linktype);
+/* erspan: unwrap ERSPAN packets (sv_erspan_decap) so the snap is the mirrored frame. */
+struct sv_snapper *sv_snapper_new(struct sv_ring *ring, unsigned snaplen, int linktype,
+				  bool erspan);
 void sv_snapper_free(struct sv_snapper *sn);
-/* Write one packet into the i-th reserved slot: copy, clamp, parse once. */
+/* Write one packet into the i-th reserved slot: copy, clamp, parse once
+ * (and unwrap ERSPAN). */
 void sv_snapper_put(struct sv_snapper *sn, unsigned i, const struct pcap_pkthdr *h,
 		    const uint8_t *bytes);
 void sv_snapper_stats(const struct sv_snapper *sn, struct sv_capture_stats *st);

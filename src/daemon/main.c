@@ -311,7 +311,8 @@ static int make_rings(struct daemon *d)
 		return -1;
 	}
 	if (d->src) {
-		d->snapper = sv_snapper_new(d->ring, o->snaplen, d->src_ops->linktype(d->src));
+		d->snapper = sv_snapper_new(d->ring, o->snaplen, d->src_ops->linktype(d->src),
+					    o->erspan);
 		if (!d->snapper)
 			return -1;
 	}

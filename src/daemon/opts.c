@@ -31,6 +31,9 @@ static void usage(FILE *f)
 		"      --sflow-port PORT  the UDP port --sflow-pcap takes (default 6343)\n"
 		"      --sflow-snaps      sFlow's sampled headers also become snaps\n"
 		"      --flow-interval S  seconds per aggregated flow record (default 2)\n"
+		"      --no-erspan        keep ERSPAN packets (IP/GRE from a switch's mirror\n"
+		"                         session) whole; by default the snap is the mirrored\n"
+		"                         frame inside, tagged with the session id and sender\n"
 		"  -c, --ctl PATH         control socket (default $SNAPVNF_CTL or %s)\n"
 		"  -w, --wait-for N       replays start when N services are attached\n"
 		"      --ring-slots N     slots in the packet ring (power of two, default 65536)\n"
@@ -68,7 +71,7 @@ bool sv_opts_live(const struct sv_opts *o)
 int sv_opts_parse(int argc, char **argv, struct sv_opts *o, int *lvl)
 {
 	enum { OPT_PACE = 256, OPT_SLOTS, OPT_BUFFER, OPT_LOSSLESS, OPT_LOSSY, OPT_SFLOW,
-	       OPT_SFLOW_PCAP, OPT_SFLOW_PORT, OPT_SFLOW_SNAPS, OPT_INTERVAL, OPT_NFDUMP };
+	       OPT_SFLOW_PCAP, OPT_SFLOW_PORT, OPT_SFLOW_SNAPS, OPT_INTERVAL, OPT_NFDUMP, OPT_NO_ERSPAN };
 	static const struct option longopts[] = {
 		{ "interface", required_argument, NULL, 'i' },
 		{ "read", required_argument, NULL, 'r' },
@@ -87,6 +90,7 @@ int sv_opts_parse(int argc, char **argv, struct sv_opts *o, int *lvl)
 		{ "sflow-snaps", no_argument, NULL, OPT_SFLOW_SNAPS },
 		{ "flow-interval", required_argument, NULL, OPT_INTERVAL },
 		{ "nfdump-dir", required_argument, NULL, OPT_NFDUMP },
+		{ "no-erspan", no_argument, NULL, OPT_NO_ERSPAN },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -96,7 +100,7 @@ int sv_opts_parse(int argc, char **argv, struct sv_opts *o, int *lvl)
 
 	*o = (struct sv_opts){ .snaplen = 150, .ring_slots = 65536, .buffer_mb = 64,
 			       .lossless = -1, .ctl_path = sv_ctl_path(), .sflow_port = 6343,
-			       .flow_interval = 2 };
+			       .flow_interval = 2, .erspan = true };
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":i:r:s:f:c:w:vqh", longopts, NULL)) != -1) {
 		switch (c) {
@@ -111,6 +115,7 @@ int sv_opts_parse(int argc, char **argv, struct sv_opts *o, int *lvl)
 		case OPT_SFLOW_PCAP: o->sflow_pcap = optarg; break;
 		case OPT_SFLOW_SNAPS: o->sflow_snaps = true; break;
 		case OPT_NFDUMP: o->nfdump_dir = optarg; break;
+		case OPT_NO_ERSPAN: o->erspan = false; break;
 		case 'v': *lvl = *lvl == SV_LOG_INFO ? SV_LOG_DEBUG : SV_LOG_INFO; break;
 		case 'q': *lvl = SV_LOG_ERR; break;
 		case 'h': usage(stdout); exit(0);

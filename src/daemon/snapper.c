@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * snapper.c - the packet path: one copy of each snap into the packet ring,
- * parsed once (L2-L4) into the slot header that every service reads.
+ * parsed once (L2-L4) into the slot header that every service reads. An
+ * ERSPAN packet is unwrapped right there, in its slot: the mirrored frame
+ * moves to the front of the snap and is parsed instead.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "daemon/daemon.h"
+#include "decode/erspan.h"
 #include "decode/packet.h"
 #include "lib/ring.h"
 
@@ -14,10 +17,12 @@ struct sv_snapper {
 	struct sv_ring *ring;
 	unsigned snaplen;
 	int linktype;
+	bool erspan;
 	struct sv_capture_stats st;
 };
 
-struct sv_snapper *sv_snapper_new(struct sv_ring *ring, unsigned snaplen, int linktype)
+struct sv_snapper *sv_snapper_new(struct sv_ring *ring, unsigned snaplen, int linktype,
+				  bool erspan)
 {
 	struct sv_snapper *sn = calloc(1, sizeof(*sn));
 	unsigned room = sv_ring_payload_size(ring) - (unsigned)sizeof(struct sv_pkt);
@@ -27,6 +32,7 @@ struct sv_snapper *sv_snapper_new(struct sv_ring *ring, unsigned snaplen, int li
 	sn->ring = ring;
 	sn->snaplen = snaplen < room ? snaplen : room;
 	sn->linktype = linktype;
+	sn->erspan = erspan;
 	return sn;
 }
 
@@ -51,6 +57,19 @@ void sv_snapper_put(struct sv_snapper *sn, unsigned i, const struct pcap_pkthdr 
 	p->out_if = 0;
 	memcpy(p->data, bytes, cap);
 	sv_packet_decode(p, sn->linktype);
+	/* Anything but IP/GRE returns at once, its snap untouched. */
+	if (sn->erspan) {
+		switch (sv_erspan_decap(p)) {
+		case SV_ERSPAN_NONE:
+			break;
+		case SV_ERSPAN_OK:
+			sn->st.erspan++;
+			break;
+		default:
+			sn->st.erspan_kept++;
+			break;
+		}
+	}
 
 	sn->st.received++;
 	sn->st.bytes += h->len;
@@ -66,4 +85,6 @@ void sv_snapper_stats(const struct sv_snapper *sn, struct sv_capture_stats *st)
 	st->bytes = sn->st.bytes;
 	st->truncated = sn->st.truncated;
 	st->malformed = sn->st.malformed;
+	st->erspan = sn->st.erspan;
+	st->erspan_kept = sn->st.erspan_kept;
 }

@@ -75,6 +75,8 @@ char *sv_status_json(const struct sv_daemon_view *v)
 	add_u64(cap, "if_drops", v->cap.if_drops);
 	add_u64(cap, "truncated", v->cap.truncated);
 	add_u64(cap, "malformed", v->cap.malformed);
+	add_u64(cap, "erspan", v->cap.erspan);
+	add_u64(cap, "erspan_kept", v->cap.erspan_kept);
 	json_object_object_add(root, "capture", cap);
 	json_object_object_add(root, "collector", sv_collector_json(v->collector));
 	if (v->nfdump) {
@@ -123,6 +125,15 @@ char *sv_status_prometheus(const struct sv_daemon_view *v)
 	fprintf(f, "# TYPE snapvnf_capture_malformed_total counter\n"
 		   "snapvnf_capture_malformed_total %llu\n",
 		(unsigned long long)v->cap.malformed);
+	fprintf(f, "# HELP snapvnf_capture_erspan_total ERSPAN packets unwrapped to the mirrored frame.\n"
+		   "# TYPE snapvnf_capture_erspan_total counter\n"
+		   "snapvnf_capture_erspan_total %llu\n",
+		(unsigned long long)v->cap.erspan);
+	fprintf(f, "# HELP snapvnf_capture_erspan_kept_total ERSPAN packets left whole "
+		   "(headers cut or bad, not Ethernet).\n"
+		   "# TYPE snapvnf_capture_erspan_kept_total counter\n"
+		   "snapvnf_capture_erspan_kept_total %llu\n",
+		(unsigned long long)v->cap.erspan_kept);
 	fprintf(f, "# TYPE snapvnf_service_delivered_total counter\n"
 		   "# TYPE snapvnf_service_lost_total counter\n"
 		   "# TYPE snapvnf_service_counter gauge\n");
