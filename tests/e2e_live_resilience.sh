@@ -25,7 +25,7 @@ secs=${1:-5}
 FILTER='tcp or udp'
 
 live_up --variant ovs
-command -v tcpdump >/dev/null || skip "tcpdump is missing"
+command -v tcpdump >/dev/null || fail "tcpdump is missing (scripts/deps.sh installs it)"
 "$B/snapvnfd" -q -i svtb-mirror0 -f "$FILTER" & dpid=$!; PIDS+=($dpid)
 wait_ctl
 # --immediate-mode -U: every packet is read and written at once; by default

@@ -57,7 +57,7 @@ export SVTB_SAMPLING=16 SVTB_IPERF_TCP=30000000
 export SVTB_SFLOW_PORT=$(python3 -c 'import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 live_up --variant ovs
 live_ovs_env
-command -v ovs-ofctl >/dev/null || skip "ovs-ofctl is missing"
+command -v ovs-ofctl >/dev/null || fail "ovs-ofctl is missing (scripts/testbed installs openvswitch-switch)"
 BR=svtb-br0 HOSTPORTS="svtb-h1p svtb-h2p svtb-h3p" PORTS="svtb-h1p svtb-h2p svtb-h3p svtb-mirror1"
 for h in 1 2 3; do
 	ovs-ofctl add-flow $BR "cookie=$h,priority=100,in_port=svtb-h${h}p,actions=NORMAL" ||

@@ -30,15 +30,17 @@ live_lock() {
 }
 tb() { "$TB" "$@" 8<&-; }
 
-# live_up [testbed options]: skip unless root and the testbed comes up.
+# live_up [testbed options]: skip unless root; as root the testbed must come
+# up (it installs what it needs), and the tools scripts/deps.sh installs must
+# be there: a missing one is a broken machine, not a reason to skip.
 live_up() {
 	[ "$(id -u)" -eq 0 ] || skip "needs root (network namespaces, veth, Open vSwitch)"
-	command -v python3 >/dev/null || skip "python3 is missing (scripts/deps.sh installs it)"
-	command -v jq >/dev/null || skip "jq is missing (scripts/deps.sh installs it)"
+	command -v python3 >/dev/null || fail "python3 is missing (scripts/deps.sh installs it)"
+	command -v jq >/dev/null || fail "jq is missing (scripts/deps.sh installs it)"
 	live_lock || skip "the testbed stayed in use by another test or demo for 150 s ($LIVE_LOCK)"
 	if ! tb "$@" up >"$T/up.out" 2>"$T/up.err"; then
 		cat "$T/up.out" "$T/up.err"
-		skip "the testbed did not come up: $(tail -1 "$T/up.err")"
+		fail "the testbed did not come up: $(tail -1 "$T/up.err")"
 	fi
 }
 

@@ -13,10 +13,10 @@ set -u
 cap=${1:-data/demo.pcap}
 [ -f "$cap" ] || fail "missing $cap"
 for p in nfcapd nfdump softflowd tshark; do
-	command -v $p >/dev/null || skip "$p is missing (scripts/deps.sh installs it)"
+	command -v $p >/dev/null || fail "$p is missing (scripts/deps.sh installs it)"
 done
 harness=$B/tests/test_nfdump
-[ -x "$harness" ] || skip "no $harness: make build/tests/test_nfdump (make test builds it)"
+[ -x "$harness" ] || fail "no $harness: make build/tests/test_nfdump (make test builds it)"
 
 # tshark's IP packets and bytes (the first IP header of each frame).
 tshark -n -r "$cap" -T fields -e ip.len -e ipv6.plen 2>/dev/null |

@@ -6,7 +6,7 @@
 set -u
 . "$(dirname "$0")/lib.bash"
 
-command -v jq >/dev/null || skip "jq is missing (scripts/deps.sh installs it)"
+command -v jq >/dev/null || fail "jq is missing (scripts/deps.sh installs it)"
 nolib=$B/examples/nolib/phishing_nolib
 [ -x "$nolib" ] || fail "no $nolib (make builds it)"
 cap=data/demo.pcap bl=examples/blocklist.txt

@@ -15,8 +15,8 @@ set -u
 . "$(dirname "$0")/lib.bash"
 . "$(dirname "$0")/sflow_truth.bash"
 
-command -v python3 >/dev/null || skip "python3 is missing (scripts/deps.sh installs it)"
-command -v jq >/dev/null || skip "jq is missing (scripts/deps.sh installs it)"
+command -v python3 >/dev/null || fail "python3 is missing (scripts/deps.sh installs it)"
+command -v jq >/dev/null || fail "jq is missing (scripts/deps.sh installs it)"
 CAPS="sflow-expanded sflow-flow sflow-ipv6 sflow-counters sflow-malformed"
 files=()
 for cap in $CAPS; do files+=("$D/$cap.pcap"); done

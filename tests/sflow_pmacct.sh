@@ -16,8 +16,8 @@
 set -u
 . "$(dirname "$0")/lib.bash"
 
-command -v sfacctd >/dev/null || skip "sfacctd is missing (scripts/deps.sh installs pmacct)"
-command -v jq >/dev/null || skip "jq is missing (scripts/deps.sh installs it)"
+command -v sfacctd >/dev/null || fail "sfacctd is missing (scripts/deps.sh installs pmacct)"
+command -v jq >/dev/null || fail "jq is missing (scripts/deps.sh installs it)"
 D=tests/data
 FLOW_CAPS="sflow-expanded sflow-flow sflow-ipv6"
 ALL_CAPS="$FLOW_CAPS sflow-counters sflow-malformed"

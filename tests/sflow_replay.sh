@@ -20,7 +20,7 @@ set -u
 . "$(dirname "$0")/lib.bash"
 . "$(dirname "$0")/sflow_truth.bash"
 
-command -v jq >/dev/null || skip "jq is missing (scripts/deps.sh installs it)"
+command -v jq >/dev/null || fail "jq is missing (scripts/deps.sh installs it)"
 CAPS="sflow-expanded sflow-flow sflow-ipv6 sflow-counters sflow-malformed"
 hold=
 trap '[ -n "$hold" ] && kill -CONT "$hold" 2>/dev/null; cleanup' EXIT
