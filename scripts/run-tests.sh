@@ -2,8 +2,9 @@
 # Run snapvnf's tests and end with the line "N passed, N failed[, N skipped]".
 #   run-tests.sh [--unit|--e2e] BUILD_DIR
 # Unit tests are the cmocka binaries in BUILD/tests/ (each reports how many
-# of its cases passed). Script tests are tests/*.sh: exit 0 passes, 77 skips
-# (with the reason on the last line), anything else fails.
+# of its cases passed, failed and were skipped: a skipped case is counted
+# and named). Script tests are tests/*.sh: exit 0 passes, 77 skips (with the
+# reason on the last line), anything else fails.
 set -u
 mode=all
 case "${1:-}" in --unit|--e2e) mode=${1#--}; shift ;; esac
@@ -25,13 +26,18 @@ if [ "$mode" != e2e ]; then
 		rc=$?
 		p=$(sed -n 's/.*\[  PASSED  \] \([0-9][0-9]*\) test(s).*/\1/p' "$log/$n" | tail -1)
 		f=$(sed -n 's/.*\[  FAILED  \] \([0-9][0-9]*\) test(s).*/\1/p' "$log/$n" | tail -1)
-		p=${p:-0} f=${f:-0}
+		s=$(sed -n 's/.*\[  SKIPPED \] \([0-9][0-9]*\) test(s).*/\1/p' "$log/$n" | tail -1)
+		p=${p:-0} f=${f:-0} s=${s:-0}
 		if [ $rc -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi  # crashed or aborted
-		passed=$((passed + p)) failed=$((failed + f))
+		passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
 		if [ "$f" -ne 0 ]; then
 			failures+=("$n")
 			echo "FAIL $n ($p passed, $f failed)"
 			grep -E '^\[  (FAILED|ERROR) \]|error|Assert|Sanitizer|runtime error' "$log/$n" | head -20 | sed 's/^/    /'
+		elif [ "$s" -ne 0 ]; then
+			# A skipped case is said, with its name and why, not folded into "ok".
+			echo "ok   $n ($p cases, $s skipped: $(sed -n 's/^\[  SKIPPED \] \([^ ]*\)$/\1/p' "$log/$n" | sort -u | paste -sd ' '))"
+			grep -B1 '^\[  SKIPPED \] [^ ]*$' "$log/$n" | grep -v '^\[\|^--' | sort -u | head -5 | sed 's/^/    /'
 		else
 			echo "ok   $n ($p cases)"
 		fi
