@@ -203,7 +203,7 @@ static void test_bad_rows_refused(void **state)
 	size_t out_of_range_in[][3] = { { 7, 0, 0 }, { 0, 0, 0 } };
 	size_t out_of_range_out[][3] = { { 0, 9, 0 }, { 0, 0, 0 } };
 	size_t wrong_type[][3] = { { 1, 1, 0 }, { 0, 0, 0 } };     /* uint64 <- uint16 */
-	size_t str_too_long[][3] = { { 0, 2, 0 }, { 0, 0, 0 } };   /* fits: 64 >= 32 */
+	size_t str_too_long[][3] = { { 0, 2, 0 }, { 0, 0, 0 } };   /* fits: 64 >= 32, taken */
 	size_t twice[][3] = { { 2, 1, 0 }, { 2, 1, 0 }, { 0, 0, 0 } };
 
 	expect_refused(out_of_range_in, NULL, "b has no input member 7");
@@ -213,7 +213,21 @@ static void test_bad_rows_refused(void **state)
 	expect_refused(NULL, "host <- nosuch", "a has no output member 'nosuch'");
 	expect_refused(NULL, "nosuch <- name", "b has no input member 'nosuch'");
 	expect_refused(NULL, "host name", "expected 'member <- member'");
-	(void)str_too_long;
+
+	/* The control: b.host (char[64]) <- a.name (char[32]) is taken, so what
+	 * the rows above are refused for is their own fault. */
+	{
+		struct sv_chain *ch = sv_chain_new("t", NULL);
+		char err[256] = "";
+
+		assert_int_equal(sv_chain_add(ch, SV_KIND_PKT, &vnf_a, NULL, NULL, NULL, err,
+					      sizeof(err)), 0);
+		if (sv_chain_add(ch, SV_KIND_PKT, &vnf_b, NULL, str_too_long, NULL, err,
+				 sizeof(err)) != 0)
+			fail_msg("b.host <- a.name refused: %s", err);
+		assert_int_equal(sv_chain_len(ch), 2);
+		sv_chain_free(ch);
+	}
 }
 
 static void test_string_must_fit(void **state)
