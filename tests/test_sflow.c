@@ -306,15 +306,21 @@ static void test_inner(void **state)
 	const struct inner *w = *state;
 	struct capture c;
 	struct sv_sflow_stats st = { 0 };
-	struct decoded x;
+	struct decoded x = { 0 };
 	const struct sv_sflow_sample *s = NULL;
 	struct sv_pkt *p;
 	uint8_t a[16] = { 0 };
+	bool found = false;
 
 	capture_load(&c, w->capture);
 	for (unsigned i = 0; i < c.n; i++)
-		if (c.d[i].frame == w->frame)
+		if (c.d[i].frame == w->frame) {
 			decode(c.d[i].buf, c.d[i].len, c.d[i].wire_len, &x, &st);
+			found = true;
+		}
+	if (!found)
+		fail_msg("%s: no frame %u", w->capture, w->frame);
+	assert_int_equal(x.open_ret, 0);
 	for (unsigned k = 0; k < x.n; k++)
 		if ((x.s[k].type == SV_SFLOW_FLOW || x.s[k].type == SV_SFLOW_FLOW_EXPANDED) &&
 		    x.s[k].seq == w->sample_seq)
