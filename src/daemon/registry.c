@@ -205,15 +205,21 @@ static void reply(struct conn *c, const char *fmt, ...)
 	(void)sv_ctl_send(c->fd, msg, (size_t)n, NULL, 0);
 }
 
-/* The service's counters: one page both sides map, the daemon only reads. */
+/*
+ * The service's counters: a segment both sides map, the daemon only reads.
+ * Sealed against resizing before it is handed over: the service holds a
+ * writable descriptor, and a segment it shrank would make the daemon's
+ * next read of its counters fault (SIGBUS).
+ */
 static int stats_segment(struct conn *c)
 {
-	int fd = memfd_create("snapvnf-stats", MFD_CLOEXEC);
+	int fd = memfd_create("snapvnf-stats", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	void *p;
 
 	if (fd < 0)
 		return -errno;
 	if (ftruncate(fd, SV_STATS_SEGMENT) < 0 ||
+	    fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) < 0 ||
 	    (p = mmap(NULL, SV_STATS_SEGMENT, PROT_READ, MAP_SHARED, fd, 0)) == MAP_FAILED) {
 		int err = -errno;
 
