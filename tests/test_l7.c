@@ -375,6 +375,44 @@ static void dns_addrs(unsigned num, const struct sv_dns_msg *m, const char *a, c
 			fail_msg("frame %u: AAAA #%d not in tshark's \"%s\"", num, i, aaaa);
 }
 
+static int list_len(const char *list)
+{
+	int n = *list ? 1 : 0;
+
+	for (; *list; list++)
+		n += *list == ',';
+	return n;
+}
+
+/*
+ * dns_addrs() holds with an empty list too: the number matters. tshark's
+ * dns.a and dns.aaaa also list the additional section's addresses (the
+ * TXT answer of dns-ipv6-frag 2 comes with an A there), which the decoder
+ * does not read. So, for a sound response to an A or AAAA query that
+ * tshark lists addresses of that type in: some come out; and when tshark
+ * lists exactly as many as there are answers (dns-udp 2 and 4), they are
+ * the answers, and every one comes out (up to the cap), none of the other.
+ */
+static void dns_addr_count(unsigned num, const struct sv_dns_msg *m, const struct row *tr)
+{
+	int qtype = atoi(cell(tr, D_QTYPE)), listed, got, other;
+
+	if (m->rr_truncated || m->rr_malformed || !m->qr || (qtype != 1 && qtype != 28))
+		return;
+	listed = list_len(cell(tr, qtype == 1 ? D_A : D_AAAA));
+	got = qtype == 1 ? m->n_a : m->n_aaaa;
+	other = qtype == 1 ? m->n_aaaa : m->n_a;
+	if (!listed)
+		return;
+	if (!got)
+		fail_msg("frame %u: no answer of type %d, tshark lists %d", num, qtype, listed);
+	if (listed != atoi(cell(tr, D_ANCOUNT)))
+		return;
+	if (got != (listed < SV_DNS_ADDR_MAX ? listed : SV_DNS_ADDR_MAX) || other)
+		fail_msg("frame %u: %d answers of type %d and %d of the other, tshark %d and 0",
+			 num, got, qtype, other, listed);
+}
+
 static void dns_frame(const char *name, const struct frame *f, void *arg)
 {
 	struct truth *t = arg;
@@ -419,6 +457,7 @@ static void dns_frame(const char *name, const struct frame *f, void *arg)
 	assert_int_equal(m.qr, atoi(cell(tr, D_RESPONSE)));
 	assert_int_equal(m.ancount, atoi(cell(tr, D_ANCOUNT)));
 	dns_addrs(f->num, &m, cell(tr, D_A), cell(tr, D_AAAA));
+	dns_addr_count(f->num, &m, tr);
 	free(p);
 
 	/* Cut at SNAP: the first question name as offsets.tsv places it. */
@@ -547,8 +586,10 @@ static void tls_frame(const char *name, const struct frame *f, void *arg)
 
 static void test_tls_tshark(void **state)
 {
-	against_tshark(tls_caps, sizeof(tls_caps) / sizeof(tls_caps[0]), "tls",
-		       tls_frame, false);
+	/* Every capture but tls-ch-split has a tls.tsv: a missing one fails. */
+	for (size_t i = 0; i < sizeof(tls_caps) / sizeof(tls_caps[0]); i++)
+		against_tshark(&tls_caps[i], 1, "tls", tls_frame,
+			       strcmp(tls_caps[i], "tls-ch-split") != 0);
 }
 
 /* ------------------------------------------------------------------ */
