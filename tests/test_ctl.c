@@ -85,6 +85,8 @@ static pid_t fake_daemon(const char *path, const char *reply)
 	int fd = socket(AF_UNIX, SOCK_SEQPACKET, 0);
 	pid_t pid;
 
+	assert_true(fd >= 0);
+
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
 	unlink(path);
 	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
@@ -106,9 +108,15 @@ static pid_t fake_daemon(const char *path, const char *reply)
 /* A refusal ends the query at once instead of waiting for an end marker. */
 static void test_query_refused(void **state)
 {
-	char path[] = "/tmp/snapvnf-ctl-test.sock";
-	pid_t pid = fake_daemon(path, "error unknown request 'bogus'");
+	/* A directory of its own: two runs at once (a sanitizer build beside
+	 * the plain one) must not take each other's socket. */
+	char dir[] = "/tmp/snapvnf-ctl-test.XXXXXX", path[sizeof(dir) + 8];
+	pid_t pid;
 	char *reply = NULL;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/sock", dir);
+	pid = fake_daemon(path, "error unknown request 'bogus'");
 
 	assert_int_equal(sv_ctl_query(path, "bogus", &reply), 0);
 	assert_string_equal(reply, "error unknown request 'bogus'");
@@ -116,6 +124,7 @@ static void test_query_refused(void **state)
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
 	unlink(path);
+	rmdir(dir);
 }
 
 int main(void)
