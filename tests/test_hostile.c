@@ -452,6 +452,73 @@ static void test_lossless_lying_cursor(void **state)
 	sv_client_close(&honest);
 }
 
+/*
+ * Services with every counter slot used make a status of megabytes. It
+ * used to be sent in one go: the socket buffer took a few hundred KiB, the
+ * rest was dropped and the client waited for the end marker for ever. Now
+ * it goes out as the client reads, and a client that does not read holds
+ * nobody else up.
+ */
+static void test_long_status(void **state)
+{
+	struct fixture *f = *state;
+	enum { NSVC = 60 };
+	struct sv_client *c = calloc(NSVC, sizeof(*c));
+	json_object *root, *svcs, *cnt;
+	char name[64], buf[SV_CTL_MSG_MAX], *text;
+	size_t len = 0, first = 0;
+	int slow;
+
+	assert_non_null(c);
+	for (unsigned i = 0; i < NSVC; i++) {
+		snprintf(name, sizeof(name), "wide%02u", i);
+		assert_int_equal(sv_client_open(&c[i], f->path, name), 0);
+		for (unsigned k = 0; k < SV_STATS_MAX; k++) {
+			snprintf(name, sizeof(name), "counter%03u_%s", k,
+				 "with_a_name_as_long_as_the_segment_allows_xxxxxxxx");
+			assert_non_null(sv_stats_add(c[i].stats, NULL, name));
+		}
+	}
+	assert_int_equal(sv_ctl_query(f->path, "status", &text), 0);
+	assert_true(strlen(text) > 1u << 19);
+	root = json_tokener_parse(text);
+	assert_non_null(root);
+	free(text);
+	assert_true(json_object_object_get_ex(root, "services", &svcs));
+	assert_int_equal(json_object_array_length(svcs), NSVC);
+	for (unsigned i = 0; i < NSVC; i++) {
+		assert_true(json_object_object_get_ex(json_object_array_get_idx(svcs, i), "counters",
+						      &cnt));
+		assert_int_equal(json_object_object_length(cnt), SV_STATS_MAX);
+	}
+	json_object_put(root);
+
+	/* A client that asks and does not read: the others are served. */
+	slow = sv_ctl_connect(f->path);
+	assert_true(slow >= 0);
+	assert_int_equal(sv_ctl_send(slow, "status", 6, NULL, 0), 0);
+	for (unsigned i = 0; i < 3; i++) {
+		assert_int_equal(sv_ctl_query(f->path, "status", &text), 0);
+		if (!first)
+			first = strlen(text);
+		free(text);
+	}
+	/* ... and when it reads at last, it gets the whole reply. */
+	for (;;) {
+		ssize_t n = sv_ctl_recv(slow, buf, sizeof(buf), NULL, NULL);
+
+		assert_true(n > 0);
+		if (strcmp(buf, SV_CTL_END) == 0)
+			break;
+		len += (size_t)n;
+	}
+	assert_true(len > 1u << 19 && len < first + 1000);
+	close(slow);
+	for (unsigned i = 0; i < NSVC; i++)
+		sv_client_close(&c[i]);
+	free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -460,6 +527,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_lossy_ignores_lying_cursor, setup_lossy,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_lossless_lying_cursor, setup_lossless, teardown),
+		cmocka_unit_test_setup_teardown(test_long_status, setup_lossy, teardown),
 	};
 
 	sv_log_init("test_hostile", SV_LOG_WARN);

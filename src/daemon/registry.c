@@ -30,6 +30,10 @@
 #include "lib/stats.h"
 
 #define REG_MAX_CONN 256
+/* Bytes of long replies (status, metrics) waiting for their readers, all
+ * connections together: a client that asks and never reads holds its
+ * reply here, not the daemon's loop. */
+#define REG_OUT_MAX (64u << 20)
 
 /* Ring kinds a service may consume, in the order their fds are sent. */
 enum { K_PKT, K_FLOW, K_N };
@@ -44,6 +48,9 @@ struct conn {
 	int stats_fd;
 	struct sv_cursor *cur[K_N];  /* NULL: not consuming that kind */
 	int cur_fd[K_N];
+	char *out;                   /* a long reply still to send, or NULL */
+	size_t out_len, out_off;
+	bool dead;                   /* a reply could not be sent: close it */
 };
 
 struct sv_registry {
@@ -57,6 +64,8 @@ struct sv_registry {
 	bool seen_any;
 	uint64_t refused;
 	uint64_t bad_requests;
+	uint64_t busy;               /* long replies refused: REG_OUT_MAX reached */
+	size_t out_total;
 	sv_status_fn status_fn;
 	void *status_ctx;
 };
@@ -170,6 +179,10 @@ static void conn_drop(struct sv_registry *reg, unsigned i)
 		close(c->stats_fd);
 		reg->nservices--;
 	}
+	if (c->out) {
+		reg->out_total -= c->out_len;
+		free(c->out);
+	}
 	close(c->fd);
 	reg->conn[i] = reg->conn[--reg->nconn];
 }
@@ -202,7 +215,10 @@ static void reply(struct conn *c, const char *fmt, ...)
 	va_end(ap);
 	if (n >= (int)sizeof(msg))
 		n = sizeof(msg) - 1;
-	(void)sv_ctl_send(c->fd, msg, (size_t)n, NULL, 0);
+	/* One request, one reply: a peer whose queue is full has not read
+	 * its earlier replies, and would wait for this one for ever. */
+	if (sv_ctl_send(c->fd, msg, (size_t)n, NULL, 0) < 0)
+		c->dead = true;
 }
 
 /*
@@ -262,6 +278,8 @@ static void do_hello(struct sv_registry *reg, struct conn *c, const char *msg)
 	if (sv_ctl_send(c->fd, "ok", 2, &c->stats_fd, 1) < 0) {
 		munmap(c->stats, SV_STATS_SEGMENT);
 		close(c->stats_fd);
+		c->stats_fd = -1;
+		c->dead = true;
 		return;
 	}
 	c->service = true;
@@ -308,22 +326,63 @@ static void do_attach(struct sv_registry *reg, struct conn *c, const char *msg)
 	}
 	if (sv_ctl_send(c->fd, ok, (size_t)len, fds, (unsigned)nfds) < 0) {
 		conn_detach(reg, c);
+		c->dead = true;
 		return;
 	}
 	sv_info("service %s consumes %s", c->name, consumes);
 }
 
-static void send_text(struct conn *c, const char *text)
+/*
+ * A long reply goes out as the client reads it: the socket takes a few
+ * messages, the rest waits in c->out for POLLOUT. Sent in one go, a reply
+ * larger than the socket buffer was cut short and its client waited for
+ * the end marker for ever. Takes ownership of text.
+ */
+static void queue_text(struct sv_registry *reg, struct conn *c, char *text)
 {
-	size_t len = strlen(text), chunk = SV_CTL_MSG_MAX - 1;
+	size_t len = strlen(text);
 
-	for (size_t off = 0; off < len; off += chunk) {
-		size_t n = len - off < chunk ? len - off : chunk;
+	if (len > REG_OUT_MAX - reg->out_total) {
+		static uint64_t last, suppressed;
 
-		if (sv_ctl_send(c->fd, text + off, n, NULL, 0) < 0)
-			return;
+		free(text);
+		reg->busy++;
+		sv_log_ratelimited(&last, &suppressed, 10000000000ull, SV_LOG_WARN,
+				   "%zu bytes of replies wait for their readers; refusing one",
+				   reg->out_total);
+		reply(c, "error too many replies waiting to be read; try again");
+		return;
 	}
-	(void)sv_ctl_send(c->fd, SV_CTL_END, strlen(SV_CTL_END), NULL, 0);
+	c->out = text;
+	c->out_len = len;
+	c->out_off = 0;
+	reg->out_total += len;
+}
+
+/* Send what the socket takes of c's long reply, then the end marker.
+ * Returns 0 (done, or the rest waits for POLLOUT) or -1 if the peer is gone. */
+static int flush_text(struct sv_registry *reg, struct conn *c)
+{
+	size_t chunk = SV_CTL_MSG_MAX - 1;
+	int err;
+
+	while (c->out_off < c->out_len) {
+		size_t n = c->out_len - c->out_off < chunk ? c->out_len - c->out_off : chunk;
+
+		err = sv_ctl_send(c->fd, c->out + c->out_off, n, NULL, 0);
+		if (err == -EAGAIN)
+			return 0;
+		if (err < 0)
+			return -1;
+		c->out_off += n;
+	}
+	err = sv_ctl_send(c->fd, SV_CTL_END, strlen(SV_CTL_END), NULL, 0);
+	if (err == -EAGAIN)
+		return 0;
+	reg->out_total -= c->out_len;
+	free(c->out);
+	c->out = NULL;
+	return err < 0 ? -1 : 0;
 }
 
 static void do_request(struct sv_registry *reg, struct conn *c, const char *msg)
@@ -342,8 +401,10 @@ static void do_request(struct sv_registry *reg, struct conn *c, const char *msg)
 	}
 	if ((strcmp(verb, "status") == 0 || strcmp(verb, "metrics") == 0) && reg->status_fn) {
 		text = reg->status_fn(verb, reg->status_ctx);
-		send_text(c, text ? text : "error out of memory\n");
-		free(text);
+		if (text)
+			queue_text(reg, c, text);
+		else
+			reply(c, "error out of memory");
 		return;
 	}
 	reg->bad_requests++;
@@ -382,13 +443,16 @@ int sv_registry_pollfds(struct sv_registry *reg, struct pollfd *pfd, int max)
 	if (max < 1)
 		return 0;
 	pfd[n++] = (struct pollfd){ .fd = reg->listen_fd, .events = POLLIN };
+	/* A connection with a reply still going out is not read meanwhile. */
 	for (unsigned i = 0; i < reg->nconn && n < max; i++)
-		pfd[n++] = (struct pollfd){ .fd = reg->conn[i].fd, .events = POLLIN };
+		pfd[n++] = (struct pollfd){ .fd = reg->conn[i].fd,
+					    .events = reg->conn[i].out ? POLLOUT : POLLIN };
 	return n;
 }
 
 void sv_registry_serve(struct sv_registry *reg, const struct pollfd *pfd, int n)
 {
+	struct conn *c;
 	char *buf;
 
 	/* Connections first, from the end, so dropping one (which moves the
@@ -402,6 +466,13 @@ void sv_registry_serve(struct sv_registry *reg, const struct pollfd *pfd, int n)
 			;
 		if (i == reg->nconn)
 			continue;
+		c = &reg->conn[i];
+		if (c->out) {
+			if ((pfd[k].revents & (POLLERR | POLLHUP)) ||
+			    ((pfd[k].revents & POLLOUT) && flush_text(reg, c) < 0))
+				conn_drop(reg, i);
+			continue;
+		}
 		buf = malloc(SV_CTL_MSG_MAX);
 		if (!buf)
 			return;
@@ -412,10 +483,13 @@ void sv_registry_serve(struct sv_registry *reg, const struct pollfd *pfd, int n)
 			free(buf);
 			continue;
 		}
-		if (len < 0)
+		if (len >= 0) {
+			do_request(reg, c, buf);
+			if (c->out && flush_text(reg, c) < 0)
+				c->dead = true;
+		}
+		if (len < 0 || c->dead)
 			conn_drop(reg, i);
-		else
-			do_request(reg, &reg->conn[i], buf);
 		free(buf);
 	}
 	if (n >= 1 && pfd[0].revents)

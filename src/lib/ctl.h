@@ -8,7 +8,9 @@
  * "ok" or "error <message>". Shared segments travel with the replies as
  * SCM_RIGHTS descriptors. Long replies (status, metrics) come as several
  * messages closed by one holding SV_CTL_END (a zero-length datagram cannot be
- * told from a closed peer).
+ * told from a closed peer). One request, then its reply: the daemon closes
+ * a connection whose earlier replies are still unread when the next one
+ * does not fit, and sends a long reply as fast as its client reads it.
  *
  *   hello name=NAME                  claim a unique service name
  *     -> ok + the counters segment's fd
