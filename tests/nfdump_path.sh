@@ -67,7 +67,14 @@ for v in 5 9 10; do
 	# -c none: softflowd 1.1.0 reading a file blocks on its control socket
 	timeout 60 softflowd -r "$cap" -n 127.0.0.1:$port -v $v -a -d -c none \
 		-p "$T/softflowd.pid" > "$T/v$v.softflowd" 2>&1 || fail "softflowd -v $v failed"
-	sleep 3  # at least one rotation while running
+	# At least one rotation while running, after softflowd's last datagram:
+	# wait for it (nfcapd -t 2) rather than for a fixed time.
+	rotated=$(ls "$dir"/nfcapd.2* 2>/dev/null | wc -l)
+	for i in $(seq 301); do
+		[ "$i" -eq 301 ] && fail "v$v: nfcapd -t 2 did not rotate its file in 30 s: $(tail -3 "$dir.log")"
+		[ "$(ls "$dir"/nfcapd.2* 2>/dev/null | wc -l)" -gt "$rotated" ] && break
+		sleep 0.1
+	done
 	kill $ncpid
 	wait_exit $ncpid 20 >/dev/null  # nfcapd renames its last file on the way out
 	kill $hpid
