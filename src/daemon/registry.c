@@ -34,6 +34,8 @@
  * connections together: a client that asks and never reads holds its
  * reply here, not the daemon's loop. */
 #define REG_OUT_MAX (64u << 20)
+/* Warnings a client can provoke at will: at most one per 10 s each. */
+#define REG_LOG_EVERY_NS 10000000000ull
 
 /* Ring kinds a service may consume, in the order their fds are sent. */
 enum { K_PKT, K_FLOW, K_N };
@@ -221,6 +223,17 @@ static void reply(struct conn *c, const char *fmt, ...)
 		c->dead = true;
 }
 
+/* A request that breaks the protocol: counted and logged (never with the
+ * client's bytes, rate-limited); the caller replies. */
+static void bad_request(struct sv_registry *reg, const struct conn *c, const char *why)
+{
+	static uint64_t last, suppressed;
+
+	reg->bad_requests++;
+	sv_log_ratelimited(&last, &suppressed, REG_LOG_EVERY_NS, SV_LOG_WARN,
+			   "bad request on the control socket (pid %d): %s", (int)c->pid, why);
+}
+
 /*
  * The service's counters: a segment both sides map, the daemon only reads.
  * Sealed against resizing before it is handed over: the service holds a
@@ -253,11 +266,12 @@ static void do_hello(struct sv_registry *reg, struct conn *c, const char *msg)
 	int err;
 
 	if (c->service) {
+		bad_request(reg, c, "hello twice");
 		reply(c, "error already registered as %s", c->name);
 		return;
 	}
 	if (sv_ctl_get(msg, "name", name, sizeof(name)) < 0 || !sv_ctl_name_valid(name)) {
-		reg->bad_requests++;
+		bad_request(reg, c, "hello without a valid name");
 		reply(c, "error a service name is 1 to 63 characters of A-Z a-z 0-9 . _ -");
 		return;
 	}
@@ -289,23 +303,49 @@ static void do_hello(struct sv_registry *reg, struct conn *c, const char *msg)
 	sv_info("service %s (pid %d) registered", name, (int)c->pid);
 }
 
+/* "pkt", "flow", "pkt,flow" or "flow,pkt" as a mask of 1 << K_*; -1 for
+ * anything else (an unknown or repeated kind, an empty item). */
+static int parse_kinds(const char *s)
+{
+	int mask = 0;
+
+	for (;;) {
+		size_t n = strcspn(s, ",");
+		int k;
+
+		for (k = 0; k < K_N; k++)
+			if (strlen(kind_names[k]) == n && strncmp(s, kind_names[k], n) == 0)
+				break;
+		if (k == K_N || (mask & 1 << k))
+			return -1;
+		mask |= 1 << k;
+		if (s[n] == '\0')
+			return mask;
+		s += n + 1;
+	}
+}
+
 /* attach consumes=pkt,flow: a cursor on each ring named; the reply carries
  * (ring, cursor) descriptor pairs in kind order. */
 static void do_attach(struct sv_registry *reg, struct conn *c, const char *msg)
 {
-	char consumes[32] = "", ok[128];
-	int fds[2 * K_N], nfds = 0, len = 2, err;
+	char consumes[32], ok[128], kinds[16] = "";
+	int fds[2 * K_N], nfds = 0, len = 2, err, mask;
 
 	if (!c->service || c->cur[K_PKT] || c->cur[K_FLOW]) {
+		bad_request(reg, c, c->service ? "attach twice" : "attach before hello");
 		reply(c, "error attach once, after hello");
 		return;
 	}
-	(void)sv_ctl_get(msg, "consumes", consumes, sizeof(consumes));
+	if (sv_ctl_get(msg, "consumes", consumes, sizeof(consumes)) < 0 ||
+	    (mask = parse_kinds(consumes)) < 0) {
+		bad_request(reg, c, "attach without valid kinds");
+		reply(c, "error attach needs consumes=pkt, flow or pkt,flow");
+		return;
+	}
 	memcpy(ok, "ok", 3);
 	for (int k = 0; k < K_N; k++) {
-		char *hit = strstr(consumes, kind_names[k]);
-
-		if (!hit)
+		if (!(mask & 1 << k))
 			continue;
 		err = sv_ring_attach(reg->ring[k], &c->cur[k]);
 		if (err < 0) {
@@ -319,17 +359,15 @@ static void do_attach(struct sv_registry *reg, struct conn *c, const char *msg)
 		fds[nfds++] = c->cur_fd[k];
 		len += snprintf(ok + len, sizeof(ok) - (size_t)len, " %s_payload=%u", kind_names[k],
 				sv_ring_payload_size(reg->ring[k]));
-	}
-	if (nfds == 0) {
-		reply(c, "error attach needs consumes=pkt, flow or pkt,flow");
-		return;
+		snprintf(kinds + strlen(kinds), sizeof(kinds) - strlen(kinds), "%s%s",
+			 *kinds ? "," : "", kind_names[k]);
 	}
 	if (sv_ctl_send(c->fd, ok, (size_t)len, fds, (unsigned)nfds) < 0) {
 		conn_detach(reg, c);
 		c->dead = true;
 		return;
 	}
-	sv_info("service %s consumes %s", c->name, consumes);
+	sv_info("service %s consumes %s", c->name, kinds);
 }
 
 /*
@@ -347,7 +385,7 @@ static void queue_text(struct sv_registry *reg, struct conn *c, char *text)
 
 		free(text);
 		reg->busy++;
-		sv_log_ratelimited(&last, &suppressed, 10000000000ull, SV_LOG_WARN,
+		sv_log_ratelimited(&last, &suppressed, REG_LOG_EVERY_NS, SV_LOG_WARN,
 				   "%zu bytes of replies wait for their readers; refusing one",
 				   reg->out_total);
 		reply(c, "error too many replies waiting to be read; try again");
@@ -407,7 +445,7 @@ static void do_request(struct sv_registry *reg, struct conn *c, const char *msg)
 			reply(c, "error out of memory");
 		return;
 	}
-	reg->bad_requests++;
+	bad_request(reg, c, "unknown request");
 	reply(c, "error unknown request '%.40s' (try: hello, attach, status, metrics)", verb);
 }
 
