@@ -488,6 +488,17 @@ int sv_registry_pollfds(struct sv_registry *reg, struct pollfd *pfd, int max)
 	return n;
 }
 
+/*
+ * SOCK_SEQPACKET reads an empty message and a hang-up alike (0 bytes):
+ * only a hang-up leaves the peer's side shut down, which poll reports.
+ */
+static bool peer_gone(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLRDHUP };
+
+	return poll(&p, 1, 0) > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR));
+}
+
 void sv_registry_serve(struct sv_registry *reg, const struct pollfd *pfd, int n)
 {
 	struct conn *c;
@@ -521,7 +532,11 @@ void sv_registry_serve(struct sv_registry *reg, const struct pollfd *pfd, int n)
 			free(buf);
 			continue;
 		}
-		if (len >= 0) {
+		if (len == -EPIPE && (pfd[k].revents & POLLIN) && !peer_gone(c->fd)) {
+			bad_request(reg, c, "empty message");
+			reply(c, "error empty request (try: hello, attach, status, metrics)");
+			len = 0;
+		} else if (len >= 0) {
 			do_request(reg, c, buf);
 			if (c->out && flush_text(reg, c) < 0)
 				c->dead = true;
