@@ -4,8 +4,9 @@
 # mirror port as the independent count:
 #   - three services attach: two `snapvnf tap --count` (t1, t2) and
 #     `snapvnf run --name l7 http_request dns tls_sni`;
-#   - `scripts/testbed traffic` runs; two seconds in, l7 is killed with
-#     SIGKILL: the daemon stays up and drops it from `status` at once;
+#   - `scripts/testbed traffic` runs; once l7 has had some of it, l7 is
+#     killed with SIGKILL: the daemon stays up and drops it from `status`
+#     at once;
 #   - a second later a fourth service, `snapvnf tap` (t3, one line per
 #     snap), joins;
 #   - at the end t1 and t2 each counted exactly the packets and bytes
@@ -43,7 +44,15 @@ done
 wait_attached "$SNAPVNF_CTL" t1 t2 l7
 
 tb traffic "$secs" 2>"$T/traffic.err" & tr=$!; PIDS+=($tr)
-sleep 2
+# Mid-traffic: l7 has had snaps of it (the servers start first, for a
+# while on a slow machine), and the traffic goes on. Not a fixed sleep.
+for i in $(seq 301); do
+	[ "$i" -eq 301 ] && fail "no traffic reached l7 in 30 s: $(cat "$T/traffic.err")"
+	st | jq -e '.services[] | select(.name == "l7" and .delivered >= 50)' >/dev/null && break
+	kill -0 $tr 2>/dev/null || break
+	sleep 0.1
+done
+kill -0 $tr 2>/dev/null || fail "the traffic ended before l7 was killed: $(cat "$T/traffic.err")"
 st | jq -c '[.services[] | {name, delivered, lost}]' >"$T/before-kill"
 { kill -KILL $l7; wait $l7; } 2>/dev/null   # without bash's "Killed" line
 for i in $(seq 21); do
