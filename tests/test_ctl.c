@@ -77,6 +77,14 @@ static void test_name_valid(void **state)
 	assert_false(sv_ctl_name_valid(name)); /* 64 */
 }
 
+/* The end marker is what ctl.h says: EOT then "end", a byte no text reply
+ * holds. Written "\x04end" it was one hex escape, "Nnd". */
+static void test_end_marker(void **state)
+{
+	assert_int_equal(strlen(SV_CTL_END), 4);
+	assert_memory_equal(SV_CTL_END, "\004end", 4);
+}
+
 /* A one-shot peer at `path` that answers the first request with `reply`
  * (no end marker, as the daemon refuses an unknown request). */
 static pid_t fake_daemon(const char *path, const char *reply)
@@ -133,6 +141,7 @@ int main(void)
 		cmocka_unit_test(test_get_values),
 		cmocka_unit_test(test_get_misses),
 		cmocka_unit_test(test_name_valid),
+		cmocka_unit_test(test_end_marker),
 		cmocka_unit_test(test_query_refused),
 	};
 

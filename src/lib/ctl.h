@@ -30,7 +30,8 @@
 #define SV_CTL_MSG_MAX 16384
 #define SV_CTL_MAX_FDS 8
 #define SV_NAME_MAX 64
-#define SV_CTL_END "\x04end"
+/* "\x04end" would be one escape, \x04e (N): the string is split on purpose. */
+#define SV_CTL_END "\x04" "end"
 
 /* $SNAPVNF_CTL if set, else the default path. */
 const char *sv_ctl_path(void);
