@@ -121,6 +121,17 @@ unsigned sv_registry_count(const struct sv_registry *reg);
 unsigned sv_registry_attached(const struct sv_registry *reg);
 /* Ever had a service registered? */
 bool sv_registry_seen_any(const struct sv_registry *reg);
+
+/* The control socket's counters, for status. */
+struct sv_registry_stats {
+	uint64_t connections;   /* open now */
+	uint64_t accepted;      /* since start */
+	uint64_t refused;       /* connections refused: too many open */
+	uint64_t name_taken;    /* hellos refused: a service of that name runs */
+	uint64_t bad_requests;  /* malformed, unknown or out of order */
+	uint64_t busy;          /* status/metrics refused: too many replies unread */
+};
+void sv_registry_stats(const struct sv_registry *reg, struct sv_registry_stats *st);
 /* Iterate over services: returns false past the last. */
 bool sv_registry_service(const struct sv_registry *reg, unsigned i, struct sv_service_info *out);
 

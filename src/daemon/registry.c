@@ -64,7 +64,9 @@ struct sv_registry {
 	unsigned nconn;
 	unsigned nservices;
 	bool seen_any;
-	uint64_t refused;
+	uint64_t accepted;           /* connections, since start */
+	uint64_t refused;            /* connections refused: REG_MAX_CONN open */
+	uint64_t name_taken;         /* hellos refused: the name is running */
 	uint64_t bad_requests;
 	uint64_t busy;               /* long replies refused: REG_OUT_MAX reached */
 	size_t out_total;
@@ -277,8 +279,12 @@ static void do_hello(struct sv_registry *reg, struct conn *c, const char *msg)
 	}
 	for (unsigned i = 0; i < reg->nconn; i++) {
 		if (reg->conn[i].service && strcmp(reg->conn[i].name, name) == 0) {
-			reg->refused++;
-			sv_warn("refused a second service named %s (pid %d)", name, (int)c->pid);
+			static uint64_t last, suppressed;
+
+			reg->name_taken++;
+			sv_log_ratelimited(&last, &suppressed, REG_LOG_EVERY_NS, SV_LOG_WARN,
+					   "refused a second service named %s (pid %d)", name,
+					   (int)c->pid);
 			reply(c, "error the name %s is already registered (pid %d)", name,
 			      (int)reg->conn[i].pid);
 			return;
@@ -456,13 +462,29 @@ static void do_accept(struct sv_registry *reg)
 		socklen_t len = sizeof(cred);
 		int fd = accept4(reg->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 
-		if (fd < 0)
+		if (fd < 0) {
+			static uint64_t last, suppressed;
+
+			if (errno != EAGAIN && errno != EINTR)
+				sv_log_ratelimited(&last, &suppressed, REG_LOG_EVERY_NS,
+						   SV_LOG_WARN, "control socket: accept: %s",
+						   strerror(errno));
 			return;
+		}
 		if (reg->nconn == REG_MAX_CONN) {
-			sv_warn("too many control connections; refusing one");
+			static const char msg[] = "error too many connections to snapvnfd; try again";
+			static uint64_t last, suppressed;
+
+			reg->refused++;
+			sv_log_ratelimited(&last, &suppressed, REG_LOG_EVERY_NS, SV_LOG_WARN,
+					   "%d control connections open; refusing more",
+					   REG_MAX_CONN);
+			/* A new socket's queue is empty: the refusal fits. */
+			(void)sv_ctl_send(fd, msg, sizeof(msg) - 1, NULL, 0);
 			close(fd);
 			continue;
 		}
+		reg->accepted++;
 		memset(&reg->conn[reg->nconn], 0, sizeof(struct conn));
 		reg->conn[reg->nconn].fd = fd;
 		reg->conn[reg->nconn].stats_fd = -1;
@@ -561,6 +583,16 @@ unsigned sv_registry_attached(const struct sv_registry *reg)
 	for (unsigned i = 0; i < reg->nconn; i++)
 		n += reg->conn[i].cur[K_PKT] || reg->conn[i].cur[K_FLOW];
 	return n;
+}
+
+void sv_registry_stats(const struct sv_registry *reg, struct sv_registry_stats *st)
+{
+	st->connections = reg->nconn;
+	st->accepted = reg->accepted;
+	st->refused = reg->refused;
+	st->name_taken = reg->name_taken;
+	st->bad_requests = reg->bad_requests;
+	st->busy = reg->busy;
 }
 
 bool sv_registry_seen_any(const struct sv_registry *reg)

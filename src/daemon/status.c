@@ -57,7 +57,8 @@ char *sv_status_json(const struct sv_daemon_view *v)
 {
 	json_object *root = json_object_new_object();
 	json_object *d = json_object_new_object(), *cap = json_object_new_object();
-	json_object *svcs = json_object_new_array();
+	json_object *svcs = json_object_new_array(), *ctl = json_object_new_object();
+	struct sv_registry_stats rs;
 	struct sv_service_info s;
 	char *out;
 
@@ -92,6 +93,15 @@ char *sv_status_json(const struct sv_daemon_view *v)
 		json_object_object_add(root, "nfdump", nf);
 	}
 
+	sv_registry_stats(v->reg, &rs);
+	add_u64(ctl, "connections", rs.connections);
+	add_u64(ctl, "accepted", rs.accepted);
+	add_u64(ctl, "refused", rs.refused);
+	add_u64(ctl, "name_taken", rs.name_taken);
+	add_u64(ctl, "bad_requests", rs.bad_requests);
+	add_u64(ctl, "busy", rs.busy);
+	json_object_object_add(root, "control", ctl);
+
 	for (unsigned i = 0; sv_registry_service(v->reg, i, &s); i++)
 		json_object_array_add(svcs, service_json(&s, v));
 	json_object_object_add(root, "services", svcs);
@@ -103,6 +113,7 @@ char *sv_status_json(const struct sv_daemon_view *v)
 
 char *sv_status_prometheus(const struct sv_daemon_view *v)
 {
+	struct sv_registry_stats rs;
 	struct sv_service_info s;
 	char *buf = NULL;
 	size_t len = 0;
@@ -134,6 +145,19 @@ char *sv_status_prometheus(const struct sv_daemon_view *v)
 		   "# TYPE snapvnf_capture_erspan_kept_total counter\n"
 		   "snapvnf_capture_erspan_kept_total %llu\n",
 		(unsigned long long)v->cap.erspan_kept);
+	sv_registry_stats(v->reg, &rs);
+	fprintf(f, "# HELP snapvnf_control_connections Control socket connections open.\n"
+		   "# TYPE snapvnf_control_connections gauge\n"
+		   "snapvnf_control_connections %llu\n"
+		   "# HELP snapvnf_control_refused_total Control connections refused: too many open.\n"
+		   "# TYPE snapvnf_control_refused_total counter\n"
+		   "snapvnf_control_refused_total %llu\n"
+		   "# HELP snapvnf_control_bad_requests_total Malformed, unknown or out-of-order "
+		   "control requests.\n"
+		   "# TYPE snapvnf_control_bad_requests_total counter\n"
+		   "snapvnf_control_bad_requests_total %llu\n",
+		(unsigned long long)rs.connections, (unsigned long long)rs.refused,
+		(unsigned long long)rs.bad_requests);
 	fprintf(f, "# TYPE snapvnf_service_delivered_total counter\n"
 		   "# TYPE snapvnf_service_lost_total counter\n"
 		   "# TYPE snapvnf_service_counter gauge\n");
