@@ -90,9 +90,23 @@ readings c0 >"$T/before"
 tb traffic "$secs" 2>"$T/traffic.err" || fail "testbed traffic: $(cat "$T/traffic.err")"
 tail -1 "$T/traffic.err"
 grep iperf3-tcp "$SVTB_LOG/events.tsv" | cut -f 2,6,7
-# OVS sends its samples at most a second after the frame; rule counters
-# follow within a second too.
-sleep 2
+# OVS sends its samples at most a second after the frame, and rule
+# counters follow within a second too: wait until both have stood still
+# for 1.5 s (on a slow machine that takes longer), not for a fixed time.
+prev= same=0
+for i in $(seq 301); do
+	[ "$i" -eq 301 ] && fail "samples or rule counters still moving 30 s after the traffic: $cur"
+	cur="$(grep -c '"kind":"sample"' "$T/dump.json") $(ovs-ofctl dump-flows $BR |
+		sed -n 's/.*cookie=0x[1-3],.*n_packets=\([0-9]*\),.*/\1/p' | paste -sd ' ')"
+	if [ "$cur" = "$prev" ]; then
+		same=$((same + 1))
+		[ $same -ge 15 ] && break
+	else
+		same=0
+	fi
+	prev=$cur
+	sleep 0.1
+done
 readings c1 >"$T/after"
 t_after=$(date +%s.%N)
 # Wait for a counter sample of every port polled after that reading.
