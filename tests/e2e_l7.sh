@@ -356,6 +356,17 @@ print("client log: %d curl over HTTP, %d over HTTPS, %d openssl s_client, %d dig
          "see FAIL below" if any(x.startswith("client log") for x in failures)
          else "all among the events"))
 
+# Nothing to compare is no pass: tshark finds each kind in the capture, the
+# client log has each kind of client, and each run wrote events.
+for kind in ("http_request", "dns", "tls_client_hello"):
+    if not any(i.kind == kind for i in truth):
+        failures.append("tshark found no %s in the capture" % kind)
+for what in ("curl http", "curl https", "openssl", "dig"):
+    if not n_client[what]:
+        failures.append("client log: no %s line" % what)
+if not ev1024 or not ev150:
+    failures.append("no events: %d at 1024 bytes, %d at 150" % (len(ev1024), len(ev150)))
+
 # ---- figures
 for reason, n in excluded.items():
     if n:
