@@ -310,6 +310,14 @@ static void test_dns_truth(void **unused)
 		check_dns(dns_captures[i], FULL);
 		check_dns(dns_captures[i], SNAP);
 	}
+	/*
+	 * Every question name here ends inside 150 bytes, so the branches for
+	 * a name the snap cuts never ran. 64 bytes hold the header of a DNS
+	 * message over IPv4/UDP (it ends at byte 54) but not the names of
+	 * these two: qname and qtype null, truncated.
+	 */
+	check_dns("dns-udp", 64);
+	check_dns("ipv4-badlen", 64);
 }
 
 /* UDP length 8 under a 35-byte IP payload: an empty message, malformed. */
