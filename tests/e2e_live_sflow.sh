@@ -111,8 +111,8 @@ readings c1 >"$T/after"
 t_after=$(date +%s.%N)
 # Wait for a counter sample of every port polled after that reading.
 idx=$(for p in $PORTS; do cat /sys/class/net/$p/ifindex; done | paste -sd,)
-for i in $(seq 151); do
-	[ "$i" -eq 151 ] && fail "no counter sample of every port ($idx) after the traffic within 15 s"
+for i in $(seq 301); do
+	[ "$i" -eq 301 ] && fail "no counter sample of every port ($idx) after the traffic within 30 s (OVS polls every 10 s)"
 	jq -se --argjson t "$t_after" --argjson want "[$idx]" \
 		'[.[] | select(.kind == "counters" and .ts > $t + 1.5) | .ifindex] | unique as $got |
 		 all($want[]; . as $w | $got | index($w) != null)' "$T/dump.json" >/dev/null && break
