@@ -5,7 +5,8 @@
 set -eu
 
 PKGS="gcc make pkg-config libpcap-dev libjson-c-dev libcmocka-dev
-      tshark tcpdump iproute2 python3 nfdump softflowd pmacct jq gnuplot-nox"
+      tshark tcpdump iproute2 python3 nfdump softflowd pmacct jq gnuplot-nox
+      clang libclang-rt-dev"
 
 missing=""
 for p in $PKGS; do

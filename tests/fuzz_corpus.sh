@@ -2,8 +2,10 @@
 # Every libFuzzer harness in fuzz/ over its committed corpus, each input
 # once: the seeds and the inputs that once crashed a parser (kept there as
 # regression cases) must all run clean under ASan and UBSan. Needs clang
-# with libFuzzer; without it the test is skipped. The harnesses are built
-# into $SNAPVNF_BUILD/fuzz (`make fuzz`), or a temp dir.
+# with libFuzzer, which scripts/deps.sh installs (clang, libclang-rt-dev):
+# without it the test fails rather than skip, or the corpus would go
+# unchecked on every fresh machine. The harnesses are built into
+# $SNAPVNF_BUILD/fuzz (`make fuzz`), or a temp dir.
 set -u
 top=${SNAPVNF_TOP:-$(cd "$(dirname "$0")/.." && pwd)}
 cd "$top" || exit 1
@@ -11,14 +13,13 @@ tmp=$(mktemp -d /tmp/snapvnf-fuzz.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 
 fail() { echo "FAIL: $*"; exit 1; }
-skip() { echo "$*"; exit 77; }
 
-command -v clang >/dev/null || skip "no clang: the fuzz harnesses need clang with libFuzzer"
+command -v clang >/dev/null || fail "no clang: the fuzz harnesses need clang with libFuzzer (scripts/deps.sh installs it)"
 printf 'int LLVMFuzzerTestOneInput(const unsigned char *d, unsigned long n);\n%s\n' \
 	'int LLVMFuzzerTestOneInput(const unsigned char *d, unsigned long n) { return 0; }' \
 	>"$tmp/probe.c"
 clang -fsanitize=fuzzer,address,undefined "$tmp/probe.c" -o "$tmp/probe" 2>"$tmp/probe.err" ||
-	skip "clang cannot link -fsanitize=fuzzer (no libFuzzer): $(head -1 "$tmp/probe.err")"
+	fail "clang cannot link -fsanitize=fuzzer (no libFuzzer; scripts/deps.sh installs libclang-rt-dev): $(head -1 "$tmp/probe.err")"
 
 build=${SNAPVNF_BUILD:-$tmp/build}
 make -s BUILD="$build" fuzz >"$tmp/make.log" 2>&1 || { tail -20 "$tmp/make.log"; fail "make fuzz"; }
