@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -131,6 +132,7 @@ int sv_ctl_get(const char *msg, const char *key, char *out, size_t size)
 
 int sv_ctl_query(const char *path, const char *cmd, char **reply)
 {
+	struct timeval tmo = { .tv_sec = SV_CTL_QUERY_TIMEOUT_S };
 	char *buf = NULL, *acc = NULL;
 	size_t len = 0;
 	int fd, err = 0;
@@ -139,6 +141,9 @@ int sv_ctl_query(const char *path, const char *cmd, char **reply)
 	fd = sv_ctl_connect(path);
 	if (fd < 0)
 		return fd;
+	/* A daemon that stops answering (or speaks another protocol version)
+	 * must not hang the CLI: a reply chunk comes within seconds or never. */
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tmo, sizeof(tmo));
 	buf = malloc(SV_CTL_MSG_MAX);
 	if (!buf) {
 		err = -ENOMEM;

@@ -30,6 +30,7 @@
 #define SV_CTL_MSG_MAX 16384
 #define SV_CTL_MAX_FDS 8
 #define SV_NAME_MAX 64
+#define SV_CTL_QUERY_TIMEOUT_S 10  /* longest wait for one reply chunk */
 /* "\x04end" would be one escape, \x04e (N): the string is split on purpose. */
 #define SV_CTL_END "\x04" "end"
 
@@ -58,7 +59,8 @@ int sv_ctl_get(const char *msg, const char *key, char *out, size_t size);
 /*
  * Send `cmd` and collect a multi-message reply into a malloc'd string
  * (*reply, freed by the caller); a refusal comes back as "error …".
- * Returns 0 or -errno.
+ * Returns 0 or -errno (-EAGAIN when no chunk came for
+ * SV_CTL_QUERY_TIMEOUT_S seconds).
  */
 int sv_ctl_query(const char *path, const char *cmd, char **reply);
 
