@@ -27,8 +27,8 @@
 #include <snapvnf/builtin.h>
 
 #include "decode/dns.h"
-#include "lib/args.h"
 #include "lib/field.h"
+#include "vnfs/l7_common.h"
 
 #define DNS_PORT 53
 #define UDP_HLEN 8u
@@ -42,29 +42,25 @@ SV_SCHEMA(sv_dns_meta,
 	  SV_FIELD(struct sv_dns_meta, truncated));
 
 struct dns_state {
-	bool stop;
-	bool filled;  /* the output holds an item's values */
+	struct l7_common l7;
 	_Atomic uint64_t *queries;
 	_Atomic uint64_t *responses;
-	_Atomic uint64_t *malformed;
 };
 
 static void *dns_create(struct sv_vnf_ctx *ctx, const char *args)
 {
-	struct dns_state *st;
-	bool stop;
+	struct dns_state *st = calloc(1, sizeof(*st));
 
-	if (sv_args_stop(ctx, args, &stop) < 0)
-		return NULL;
-	st = calloc(1, sizeof(*st));
 	if (!st) {
 		sv_vnf_error(ctx, "out of memory");
 		return NULL;
 	}
-	st->stop = stop;
 	st->queries = sv_counter(ctx, "queries");
 	st->responses = sv_counter(ctx, "responses");
-	st->malformed = sv_counter(ctx, "malformed");
+	if (l7_common_init(&st->l7, ctx, args) < 0) {
+		free(st);
+		return NULL;
+	}
 	return st;
 }
 
@@ -120,22 +116,13 @@ static int dns_process(void *state, struct sv_vnf_ctx *ctx, const struct sv_pkt 
 	struct sv_event *ev;
 	int ret;
 
-	/* The buffer outlives the packet: stale values must not leak on. It
-	 * starts zeroed and only a reported item fills it, so the many
-	 * packets of other protocols cost no clearing. */
-	if (st->filled) {
-		memset(m, 0, sizeof(*m));
-		st->filled = false;
-	}
+	l7_common_begin(&st->l7, m, sizeof(*m));
 	ret = dns_parse_pkt(pkt, &msg);
-	if (ret <= 0) {
-		if (ret < 0)
-			sv_counter_add(st->malformed, 1);
-		return st->stop ? SV_STOP : SV_CONTINUE;
-	}
+	if (ret <= 0)
+		return l7_common_none(&st->l7, ret);
 
 	sv_counter_add(msg.qr ? st->responses : st->queries, 1);
-	st->filled = true;
+	l7_common_item(&st->l7);
 	if (msg.has_qname)
 		sv_field_copy(m->qname, sizeof(m->qname), msg.qname, msg.qname_len);
 	m->qtype = msg.has_qtype ? msg.qtype : 0;

@@ -21,8 +21,8 @@
 #include <snapvnf/builtin.h>
 
 #include "decode/tls.h"
-#include "lib/args.h"
 #include "lib/field.h"
+#include "vnfs/l7_common.h"
 
 SV_SCHEMA(sv_tls_meta,
 	  SV_FIELD(struct sv_tls_meta, sni),
@@ -30,29 +30,25 @@ SV_SCHEMA(sv_tls_meta,
 	  SV_FIELD(struct sv_tls_meta, truncated));
 
 struct tls_state {
-	bool stop;
-	bool filled;  /* the output holds an item's values */
+	struct l7_common l7;
 	_Atomic uint64_t *hellos;
 	_Atomic uint64_t *truncated;
-	_Atomic uint64_t *malformed;
 };
 
 static void *tls_create(struct sv_vnf_ctx *ctx, const char *args)
 {
-	struct tls_state *st;
-	bool stop;
+	struct tls_state *st = calloc(1, sizeof(*st));
 
-	if (sv_args_stop(ctx, args, &stop) < 0)
-		return NULL;
-	st = calloc(1, sizeof(*st));
 	if (!st) {
 		sv_vnf_error(ctx, "out of memory");
 		return NULL;
 	}
-	st->stop = stop;
 	st->hellos = sv_counter(ctx, "client_hellos");
 	st->truncated = sv_counter(ctx, "truncated");
-	st->malformed = sv_counter(ctx, "malformed");
+	if (l7_common_init(&st->l7, ctx, args) < 0) {
+		free(st);
+		return NULL;
+	}
 	return st;
 }
 
@@ -65,25 +61,16 @@ static int tls_process(void *state, struct sv_vnf_ctx *ctx, const struct sv_pkt 
 	struct sv_event *ev;
 	int ret;
 
-	/* The buffer outlives the packet: stale values must not leak on. It
-	 * starts zeroed and only a reported item fills it, so the many
-	 * packets of other protocols cost no clearing. */
-	if (st->filled) {
-		memset(m, 0, sizeof(*m));
-		st->filled = false;
-	}
+	l7_common_begin(&st->l7, m, sizeof(*m));
 	if (pkt->proto != IPPROTO_TCP || pkt->payload_off == SV_OFF_NONE || !pkt->payload_len)
-		return st->stop ? SV_STOP : SV_CONTINUE;
+		return l7_common_none(&st->l7, 0);
 
 	ret = sv_tls_parse_client_hello(pkt->data + pkt->payload_off, pkt->payload_len, &h);
-	if (ret <= 0) {
-		if (ret < 0)
-			sv_counter_add(st->malformed, 1);
-		return st->stop ? SV_STOP : SV_CONTINUE;
-	}
+	if (ret <= 0)
+		return l7_common_none(&st->l7, ret);
 
 	sv_counter_add(st->hellos, 1);
-	st->filled = true;
+	l7_common_item(&st->l7);
 	if (h.truncated)
 		sv_counter_add(st->truncated, 1);
 	if (h.sni.ptr) {
