@@ -22,7 +22,7 @@ LIBS    = $(PKG_LIBS) -lm -lpthread -ldl
 
 DEPS_OK := $(BUILD)/.deps-ok
 
-LIB_SRC    := $(wildcard src/lib/*.c src/decode/*.c vnfs/*.c)
+LIB_SRC    := $(wildcard src/common/*.c src/lib/*.c src/decode/*.c vnfs/*.c)
 DAEMON_SRC := $(filter-out src/daemon/main.c,$(wildcard src/daemon/*.c))
 TOOLS_SRC  := $(wildcard tools/*.c)
 TEST_SRC   := $(wildcard tests/test_*.c)

@@ -60,8 +60,8 @@
 
 #include <snapvnf/service.h>
 
+#include "common/ctl.h"
 #include "decode/packet.h"
-#include "lib/ctl.h"
 
 extern char **environ;
 

@@ -34,7 +34,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "lib/ring.h"
+#include "common/ring.h"
 
 #define SNAP_LEN  150
 #define HDR_LEN   96

@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/ctl.h"
+#include "common/ctl.h"
 
 /* The value of the first "key=" at the start or after a space, or NULL. */
 static const char *find(const char *msg, const char *key, size_t *vlen)

@@ -14,8 +14,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "common/log.h"
 #include "daemon/nfdump_csv.h"
-#include "lib/log.h"
 
 struct seen {
 	uint64_t n;

@@ -21,7 +21,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "lib/ctl.h"
+#include "common/ctl.h"
 
 static void test_get_values(void **state)
 {

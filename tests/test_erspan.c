@@ -20,11 +20,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/ring.h"
 #include "daemon/daemon.h"
 #include "decode/erspan.h"
 #include "decode/l234.h"
 #include "decode/packet.h"
-#include "lib/ring.h"
 
 #include "testutil.h"
 

@@ -30,12 +30,12 @@
 #include <snapvnf/builtin.h>
 #include <snapvnf/service.h>
 
+#include "common/table.h"
 #include "decode/packet.h"
 #include "decode/sflow.h"
 #include "lib/args.h"
 #include "lib/chain.h"
 #include "lib/event.h"
-#include "lib/table.h"
 
 #include "testutil.h"
 

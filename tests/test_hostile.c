@@ -29,13 +29,13 @@
 #include <cmocka.h>
 #include <json-c/json.h>
 
+#include "common/ctl.h"
+#include "common/log.h"
+#include "common/ring.h"
+#include "common/stats.h"
 #include "daemon/collector.h"
 #include "daemon/daemon.h"
 #include "lib/client.h"
-#include "lib/ctl.h"
-#include "lib/log.h"
-#include "lib/ring.h"
-#include "lib/stats.h"
 
 #define SLOTS   64
 #define PAYLOAD 64

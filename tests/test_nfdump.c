@@ -34,9 +34,9 @@
 
 #include <cmocka.h>
 
+#include "common/log.h"
 #include "daemon/nfdump.h"
 #include "daemon/nfdump_csv.h"
-#include "lib/log.h"
 
 #define DATA_DIR "tests/data/"
 #define SEC 1000000000ull

@@ -24,7 +24,7 @@
 
 #include <cmocka.h>
 
-#include "lib/ring.h"
+#include "common/ring.h"
 
 #define GUARD_MS 30000
 #define PAYLOAD  100

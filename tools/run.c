@@ -13,7 +13,7 @@
 #include <snapvnf/builtin.h>
 #include <snapvnf/service.h>
 
-#include "lib/log.h"
+#include "common/log.h"
 #include "tools/cli.h"
 
 static void usage(FILE *f)

@@ -6,8 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "lib/ctl.h"
-#include "lib/log.h"
+#include "common/ctl.h"
+#include "common/log.h"
 #include "tools/cli.h"
 
 const char *sv_cli_ctl_path;

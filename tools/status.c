@@ -11,8 +11,8 @@
 
 #include <json-c/json.h>
 
-#include "lib/ctl.h"
-#include "lib/log.h"
+#include "common/ctl.h"
+#include "common/log.h"
 #include "tools/cli.h"
 
 static uint64_t u64(json_object *o, const char *k)

@@ -18,8 +18,8 @@
 
 #include <snapvnf/pkt.h>
 
+#include "common/log.h"
 #include "lib/client.h"
-#include "lib/log.h"
 #include "tools/cli.h"
 
 enum tally { T_IPV4, T_IPV6, T_TCP, T_UDP, T_ICMP, T_OTHER, T_N };

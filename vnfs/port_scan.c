@@ -48,10 +48,10 @@
 
 #include <snapvnf/builtin.h>
 
+#include "common/hash.h"
+#include "common/table.h"
 #include "lib/args.h"
-#include "lib/hash.h"
 #include "lib/interval.h"
-#include "lib/table.h"
 
 #define TCP_SYN 0x02
 #define TCP_ACK 0x10

@@ -38,9 +38,9 @@
 
 #include <snapvnf/builtin.h>
 
+#include "common/table.h"
 #include "lib/args.h"
 #include "lib/interval.h"
-#include "lib/table.h"
 
 #define TCP_SYN 0x02
 #define TCP_ACK 0x10

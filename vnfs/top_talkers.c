@@ -32,9 +32,9 @@
 
 #include <snapvnf/builtin.h>
 
+#include "common/table.h"
 #include "lib/args.h"
 #include "lib/interval.h"
-#include "lib/table.h"
 
 enum { KIND_SAMPLE, KIND_FLOW };
 enum { DIR_SRC, DIR_DST };

@@ -14,12 +14,12 @@
 
 #include <snapvnf/pkt.h>
 
+#include "common/log.h"
+#include "common/ring.h"
 #include "daemon/collector.h"
 #include "decode/packet.h"
 #include "decode/sflow.h"
 #include "decode/sflow_seq.h"
-#include "lib/log.h"
-#include "lib/ring.h"
 
 #define MAX_AGENTS   64
 #define SEQ_SLOTS    1024

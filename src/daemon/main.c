@@ -19,12 +19,12 @@
 #include <snapvnf/flow.h>
 #include <snapvnf/pkt.h>
 
+#include "common/log.h"
+#include "common/ring.h"
 #include "daemon/collector.h"
 #include "daemon/daemon.h"
 #include "daemon/nfdump.h"
 #include "daemon/sflow_in.h"
-#include "lib/log.h"
-#include "lib/ring.h"
 
 #define BURST 64
 #define SFLOW_BURST 32

@@ -16,9 +16,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "common/log.h"
 #include "daemon/nfdump.h"
 #include "daemon/nfdump_csv.h"
-#include "lib/log.h"
 
 extern char **environ;
 

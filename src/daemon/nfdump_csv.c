@@ -27,8 +27,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/log.h"
 #include "daemon/nfdump_csv.h"
-#include "lib/log.h"
 
 #define LINE_MAX_LEN 4096  /* nfdump 1.7 rows are ~350 bytes with IPv6 */
 #define MAX_FIELDS   64

@@ -5,9 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "common/ctl.h"
+#include "common/log.h"
 #include "daemon/daemon.h"
-#include "lib/ctl.h"
-#include "lib/log.h"
 
 static void usage(FILE *f)
 {

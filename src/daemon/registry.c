@@ -23,11 +23,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/ctl.h"
+#include "common/log.h"
+#include "common/ring.h"
+#include "common/stats.h"
 #include "daemon/daemon.h"
-#include "lib/ctl.h"
-#include "lib/log.h"
-#include "lib/ring.h"
-#include "lib/stats.h"
 
 #define REG_MAX_CONN 256
 /* Bytes of long replies (status, metrics) waiting for their readers, all

@@ -18,10 +18,10 @@
 
 #include <snapvnf/pkt.h>
 
+#include "common/log.h"
 #include "daemon/collector.h"
 #include "daemon/sflow_in.h"
 #include "decode/packet.h"
-#include "lib/log.h"
 
 #define BATCH    32
 #define DGRAM_MAX 65536

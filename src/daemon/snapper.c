@@ -8,10 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/ring.h"
 #include "daemon/daemon.h"
 #include "decode/erspan.h"
 #include "decode/packet.h"
-#include "lib/ring.h"
 
 struct sv_snapper {
 	struct sv_ring *ring;

@@ -11,8 +11,8 @@
 
 #include <snapvnf/pkt.h>
 
+#include "common/log.h"
 #include "daemon/daemon.h"
-#include "lib/log.h"
 
 struct sv_source {
 	pcap_t *p;

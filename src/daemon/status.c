@@ -9,11 +9,11 @@
 
 #include <json-c/json.h>
 
+#include "common/ring.h"
+#include "common/stats.h"
 #include "daemon/collector.h"
 #include "daemon/daemon.h"
 #include "daemon/nfdump.h"
-#include "lib/ring.h"
-#include "lib/stats.h"
 
 static void add_u64(json_object *o, const char *k, uint64_t v)
 {

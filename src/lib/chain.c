@@ -8,7 +8,6 @@
  * flow VNF and the other way round.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,25 +66,6 @@ void sv_chain_free(struct sv_chain *ch)
 		sv_plan_free(&s->plan);
 	}
 	free(ch);
-}
-
-const char *sv_vnf_service_name(const struct sv_vnf_ctx *ctx)
-{
-	return ctx->chain->service;
-}
-
-void sv_vnf_error(struct sv_vnf_ctx *ctx, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(ctx->error, sizeof(ctx->error), fmt, ap);
-	va_end(ap);
-}
-
-_Atomic uint64_t *sv_counter(struct sv_vnf_ctx *ctx, const char *name)
-{
-	return sv_stats_add(ctx->chain->stats, ctx->desc->name, name);
 }
 
 static void *alloc_meta(const struct sv_schema *s)
@@ -156,9 +136,7 @@ int sv_chain_add(struct sv_chain *ch, enum sv_vnf_kind kind, const void *vnf, co
 		goto fail;
 	}
 	stats_mark = atomic_load_explicit(&ch->stats->count, memory_order_relaxed);
-	s->ctx.chain = ch;
-	s->ctx.desc = d;
-	s->ctx.events = sv_stats_add(ch->stats, d->name, "events");
+	sv_vnf_ctx_init(&s->ctx, ch->service, d, ch->stats);
 	s->items = sv_stats_add(ch->stats, d->name, "items");
 	s->state = d->create(&s->ctx, args);
 	if (!s->state) {

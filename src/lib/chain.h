@@ -11,21 +11,15 @@
 
 #include <snapvnf/vnf.h>
 
+#include "common/stats.h"
 #include "lib/conv.h"
-#include "lib/stats.h"
+#include "lib/vnf_ctx.h"
 
 #define SV_CHAIN_MAX 32
 
 enum sv_vnf_kind { SV_KIND_PKT = 1, SV_KIND_FLOW = 2 };
 
 struct sv_chain;
-
-struct sv_vnf_ctx {
-	struct sv_chain *chain;
-	const struct sv_vnf_desc *desc;
-	_Atomic uint64_t *events;      /* events emitted by this VNF */
-	char error[256];
-};
 
 /*
  * A chain for service `service`. Counters go to `stats` (the service's

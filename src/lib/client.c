@@ -5,8 +5,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "common/ctl.h"
 #include "lib/client.h"
-#include "lib/ctl.h"
 
 static void close_fds(const int *fds, unsigned n)
 {

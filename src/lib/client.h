@@ -9,8 +9,8 @@
 
 #include <stdbool.h>
 
-#include "lib/ring.h"
-#include "lib/stats.h"
+#include "common/ring.h"
+#include "common/stats.h"
 
 #define SV_CONSUME_PKT  (1U << 0)
 #define SV_CONSUME_FLOW (1U << 1)

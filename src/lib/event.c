@@ -16,7 +16,7 @@
 
 #include <snapvnf/vnf.h>
 
-#include "lib/chain.h"
+#include "lib/vnf_ctx.h"
 #include "lib/event.h"
 
 struct sv_event {

@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "lib/stats.h"
+#include "common/stats.h"
 
 _Static_assert(sizeof(struct sv_stats) <= SV_STATS_SEGMENT, "stats must fit their segment");
 

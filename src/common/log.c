@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <time.h>
 
-#include "lib/log.h"
+#include "common/log.h"
 
 static const char *log_prog = "snapvnf";
 static enum sv_log_level log_max = SV_LOG_INFO;

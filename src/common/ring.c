@@ -33,7 +33,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "lib/ring.h"
+#include "common/ring.h"
 
 #ifndef F_SEAL_FUTURE_WRITE
 #define F_SEAL_FUTURE_WRITE 0x0010

@@ -8,7 +8,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "lib/ctl.h"
+#include "common/ctl.h"
 
 const char *sv_ctl_path(void)
 {
