@@ -1,6 +1,7 @@
 # snapvnf - top-level build. `make` builds into build/, `make test` runs every
 # test, `make demo` shows the system on the bundled capture, `make bench`
-# measures. Dependencies (Debian packages) are installed by scripts/deps.sh.
+# measures. Debian packages come from scripts/deps.sh, per target: `make` needs
+# only the "build" group; test, demo, demo-live and bench install their own.
 
 BUILD   ?= build
 CC      ?= cc
@@ -20,7 +21,7 @@ PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lpcap -ljson-c)
 LIBS    = $(PKG_LIBS) -lm -lpthread -ldl
 
-DEPS_OK := $(BUILD)/.deps-ok
+DEPS_OK := $(BUILD)/.deps-build
 
 LIB_SRC    := $(wildcard src/common/*.c src/lib/*.c src/decode/*.c vnfs/*.c)
 DAEMON_SRC := $(filter-out src/daemon/main.c,$(wildcard src/daemon/*.c))
@@ -46,9 +47,10 @@ EXAMPLES:=$(patsubst examples/%.c,$(BUILD)/examples/%,$(EXAMPLE_SRC))
 all: $(BUILD)/snapvnfd $(BUILD)/snapvnf $(LIBA) $(LIBSO) $(EXAMPLES)
 
 deps: $(DEPS_OK)
-$(DEPS_OK): scripts/deps.sh
+# One stamp per package group, remade when the list changes.
+$(BUILD)/.deps-%: scripts/deps.sh
 	@mkdir -p $(BUILD)
-	@scripts/deps.sh && touch $@
+	@scripts/deps.sh $* && touch $@
 
 $(BUILD)/obj/%.o: %.c | $(DEPS_OK)
 	@mkdir -p $(dir $@)
@@ -78,6 +80,8 @@ all: $(NOLIB)
 $(NOLIB): $(BUILD)/examples/nolib/%: examples/nolib/%.c | $(DEPS_OK)
 	@mkdir -p $(dir $@)
 	$(CC) -D_GNU_SOURCE $(CFLAGS) $(LDFLAGS) -o $@ $< -lpcap
+# Tests build against cmocka (the "test" group).
+$(call obj,$(TEST_SRC)): | $(BUILD)/.deps-test
 $(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $(DLIBA) $(LIBA)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) -lcmocka
@@ -86,26 +90,26 @@ $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(DLIBA) $(LIBA)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 # Unit tests only (what .ci/run repeats under the sanitizers).
-unit: $(TESTS)
+unit: $(BUILD)/.deps-test $(TESTS)
 	@scripts/run-tests.sh --unit $(BUILD)
 
 # Everything: unit tests, then the end-to-end scripts in tests/*.sh.
-test: all $(TESTS)
+test: $(BUILD)/.deps-test all $(TESTS)
 	@scripts/run-tests.sh $(BUILD)
 
-e2e: all
+e2e: $(BUILD)/.deps-test all
 	@scripts/run-tests.sh --e2e $(BUILD)
 
-demo: all
+demo: $(BUILD)/.deps-demo all
 	@scripts/demo.sh $(BUILD)
 
 # The same live: the stand-in switch (scripts/testbed), a minute of traffic
 # through it, the daemon on its mirror and sFlow. Needs root.
 .PHONY: demo-live
-demo-live: all
+demo-live: $(BUILD)/.deps-demo-live all
 	@scripts/demo-live.sh $(BUILD)
 
-bench: all $(BENCHES)
+bench: $(BUILD)/.deps-bench all $(BENCHES)
 	@scripts/bench.sh $(BUILD)
 
 # libFuzzer harnesses (clang): `make fuzz` builds them into build/fuzz/.
@@ -119,7 +123,7 @@ FUZZ_LIBA    := $(BUILD)/fuzz/libsnapvnf-fuzz.a
 FUZZ_BIN     := $(patsubst fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRC))
 
 fuzz: $(FUZZ_BIN)
-$(BUILD)/fuzz/obj/%.o: %.c | $(DEPS_OK)
+$(BUILD)/fuzz/obj/%.o: %.c | $(DEPS_OK) $(BUILD)/.deps-test
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link $(PKG_CFLAGS) -MMD -MP -c $< -o $@
 $(FUZZ_LIBA): $(FUZZ_LIB_OBJ)

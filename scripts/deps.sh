@@ -1,15 +1,72 @@
 #!/bin/sh
-# Install the Debian packages snapvnf needs to build, test and demo, but
-# only those missing. As root it runs apt-get; otherwise it prints the exact
-# command to run and fails, so the build never half-works.
+# Every Debian package snapvnf uses, grouped by what uses it, and the one
+# place that installs them: `scripts/deps.sh GROUP...` installs the missing
+# packages of those groups (as root: apt-get; otherwise it prints the exact
+# command to run and fails, so nothing half-works). Nothing else in the tree
+# keeps a package list: scripts that need tools call this.
+#
+#   scripts/deps.sh [--list] GROUP...
+#     --list   print the packages of the groups, one per line, and exit
+#
+# Groups (a group may name others with @):
+#   build      compile the daemon, the library and the CLI: `make`
+#   test       `make test`: unit tests, tshark truths, the flow tools, fuzz
+#              corpus replay, and the stand-in switch for the live tests
+#   testbed    scripts/testbed: the stand-in switch and its traffic programs
+#   demo       `make demo`
+#   demo-live  `make demo-live` (the testbed)
+#   bench      `make bench`: charts and instruction counts
+#   record     scripts/record-demo-capture.sh
 set -eu
 
-PKGS="gcc make pkg-config libpcap-dev libjson-c-dev libcmocka-dev
-      tshark tcpdump iproute2 python3 nfdump softflowd pmacct jq gnuplot-nox
-      clang libclang-rt-dev"
+group() {
+	case $1 in
+	build)
+		echo gcc make pkg-config libc6-dev libpcap-dev libjson-c-dev ;;
+	test)
+		echo @build @testbed libcmocka-dev tshark tcpdump jq python3 \
+		     nfdump softflowd pmacct clang libclang-rt-dev iproute2 ;;
+	testbed)
+		echo openvswitch-switch ethtool iproute2 iputils-ping dnsmasq-base \
+		     iperf3 hping3 bind9-dnsutils curl openssl python3 tcpdump procps jq ;;
+	demo)
+		echo @build ;;
+	demo-live)
+		echo @build @testbed ;;
+	bench)
+		echo @build gnuplot-nox valgrind ;;
+	record)
+		echo tcpdump dnsmasq-base iperf3 bind9-dnsutils openssl tshark curl \
+		     python3 iproute2 iputils-ping procps ;;
+	*)
+		echo "deps.sh: no package group '$1' (build test testbed demo demo-live bench record)" >&2
+		return 1 ;;
+	esac
+}
+
+# Expand groups (and the groups they name) into a sorted package list.
+expand() {
+	for g in "$@"; do
+		for p in $(group "$g"); do
+			case $p in
+			@*) expand "${p#@}" ;;
+			*) echo "$p" ;;
+			esac
+		done
+	done
+}
+
+list=0
+[ "${1:-}" = --list ] && { list=1; shift; }
+[ $# -ge 1 ] || set -- build
+pkgs=$(expand "$@" | sort -u)
+if [ $list -eq 1 ]; then
+	echo "$pkgs"
+	exit 0
+fi
 
 missing=""
-for p in $PKGS; do
+for p in $pkgs; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed'; then
 		missing="$missing $p"
 	fi
@@ -18,12 +75,14 @@ done
 
 cmd="apt-get install -y --no-install-recommends$missing"
 if [ "$(id -u)" -ne 0 ]; then
-	echo "snapvnf: missing Debian packages:$missing" >&2
+	echo "snapvnf: missing Debian packages ($*):$missing" >&2
 	echo "snapvnf: run as root: apt-get update && $cmd" >&2
 	exit 1
 fi
-echo "snapvnf: installing$missing" >&2
+echo "snapvnf: installing for $*:$missing" >&2
 export DEBIAN_FRONTEND=noninteractive
-# An apt-get on a fresh machine has no package lists yet.
-apt-get update -qq >&2 || true
-$cmd >&2
+# An apt-get on a fresh machine has no package lists yet. Descriptors above
+# 2 are closed for apt: a caller's lock (the testbed's flock on fd 8 or 9)
+# must not be inherited by what dpkg starts.
+apt-get update -qq >&2 8<&- 9<&- || true
+$cmd >&2 8<&- 9<&-

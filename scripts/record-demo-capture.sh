@@ -8,9 +8,8 @@
 # Environment: IPERF_BYTES4 / IPERF_BYTES6 (UDP payload bytes sent by iperf3
 # over IPv4 / IPv6, 200-byte datagrams; defaults give ~17,000 packets in all).
 #
-# Debian packages used (installed when missing and run as root):
-PKGS="tcpdump dnsmasq-base iperf3 bind9-dnsutils openssl tshark curl python3
-      iproute2 iputils-ping procps"
+# Debian packages used: the group "record" of scripts/deps.sh, installed when
+# missing.
 #
 # Topology (nothing leaves the two namespaces):
 #   svrec-cli [svrec-c0 10.77.0.2 fd00:77::2] <-veth-> [svrec-s0 10.77.0.1 fd00:77::1] svrec-srv
@@ -36,17 +35,7 @@ log() { echo "record-demo-capture: $*" >&2; }
 [ "$(id -u)" -eq 0 ] || die "needs root (network namespaces, tcpdump)"
 
 # --- packages --------------------------------------------------------------
-missing=""
-for p in $PKGS; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
-		missing="$missing $p"
-done
-if [ -n "$missing" ]; then
-	log "installing$missing"
-	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -qq >&2 || true
-	apt-get install -y --no-install-recommends $missing >&2
-fi
+"$top/scripts/deps.sh" record
 # The system python3 (http.server only needs the standard library).
 PY=/usr/bin/python3; [ -x "$PY" ] || PY=$(command -v python3)
 
