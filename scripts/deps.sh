@@ -74,6 +74,9 @@ done
 [ -z "$missing" ] && exit 0
 
 cmd="apt-get install -y --no-install-recommends$missing"
+# Another apt (a second build, a test installing its tools) may hold the
+# lock: wait for it rather than fail.
+lock_wait="-o DPkg::Lock::Timeout=600"
 if [ "$(id -u)" -ne 0 ]; then
 	echo "snapvnf: missing Debian packages ($*):$missing" >&2
 	echo "snapvnf: run as root: apt-get update && $cmd" >&2
@@ -84,5 +87,5 @@ export DEBIAN_FRONTEND=noninteractive
 # An apt-get on a fresh machine has no package lists yet. Descriptors above
 # 2 are closed for apt: a caller's lock (the testbed's flock on fd 8 or 9)
 # must not be inherited by what dpkg starts.
-apt-get update -qq >&2 8<&- 9<&- || true
-$cmd >&2 8<&- 9<&-
+apt-get $lock_wait update -qq >&2 8<&- 9<&- || true
+$cmd $lock_wait >&2 8<&- 9<&-
