@@ -1,5 +1,5 @@
 #!/bin/bash
-# make bench: run every benchmark in BUILD/bench/ in turn, from the top of
+# make bench: run every benchmark (BUILD/bench/bench_*) in turn, from the top of
 # the tree. Each prints its own table of figures measured in that run and
 # writes it as TSV (-t FILE) into BUILD/bench/results/, beside the printed
 # table (NAME.txt); bench_flowpath also every record's times (-o FILE).
@@ -15,7 +15,7 @@ ran=0
 out=$build/bench/results
 rm -rf "$out"
 mkdir -p "$out" || exit 1
-for b in "$build"/bench/*; do
+for b in "$build"/bench/bench_*; do
 	[ -f "$b" ] && [ -x "$b" ] || continue
 	name=$(basename "$b")
 	args=(-t "$out/$name.tsv")

@@ -15,7 +15,10 @@
 #   testbed    scripts/testbed: the stand-in switch and its traffic programs
 #   demo       `make demo`
 #   demo-live  `make demo-live` (the testbed)
-#   bench      `make bench`: charts and instruction counts
+#   bench      `make bench` and `make bench-live`: charts, instruction
+#              counts, the bare reader (tcpdump) the ingest cost is held
+#              against, and the live generators (tcpreplay, iperf3) with
+#              the veth pair's tools
 #   record     scripts/record-demo-capture.sh
 set -eu
 
@@ -34,7 +37,8 @@ group() {
 	demo-live)
 		echo @build @testbed ;;
 	bench)
-		echo @build gnuplot-nox valgrind ;;
+		echo @build gnuplot-nox valgrind tcpdump tcpreplay iperf3 iproute2 \
+		     ethtool procps jq ;;
 	record)
 		echo tcpdump dnsmasq-base iperf3 bind9-dnsutils openssl tshark curl \
 		     python3 iproute2 iputils-ping procps ;;
