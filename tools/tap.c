@@ -5,6 +5,7 @@
  * end of the stream (or on SIGINT/SIGTERM).
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <getopt.h>
 #include <stdbool.h>
 #include <signal.h>
@@ -20,6 +21,7 @@
 
 #include "common/log.h"
 #include "lib/client.h"
+#include "lib/nice.h"
 #include "tools/cli.h"
 
 enum tally { T_IPV4, T_IPV6, T_TCP, T_UDP, T_ICMP, T_OTHER, T_N };
@@ -150,13 +152,13 @@ int sv_cli_tap(int argc, char **argv)
 		{ 0 }
 	};
 	struct sigaction sa = { .sa_handler = on_signal };
-	char name[64], *end;
+	char name[64], why[128], *end;
 	const char *want_name = NULL;
 	unsigned long long limit = 0;
 	bool count_only = false;
 	struct counts cnt = { 0 };
 	struct sv_client cl;
-	int c, err;
+	int c, err, level;
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":n:c:h", longopts, NULL)) != -1) {
@@ -183,6 +185,15 @@ int sv_cli_tap(int argc, char **argv)
 		snprintf(name, sizeof(name), "tap-%d", (int)getpid());
 		want_name = name;
 	}
+	/* A tap is a service: it yields the CPU to the daemon's capture, as
+	 * service_init() makes every service do. */
+	level = sv_nice_wanted(why, sizeof(why));
+	if (level == -EINVAL) {
+		sv_err("%s", why);
+		return 2;
+	}
+	if ((err = sv_nice_lower(level)) < 0)
+		sv_warn("cannot lower the priority to nice %d: %s", level, strerror(-err));
 	err = sv_client_open(&cl, sv_cli_ctl_path, want_name);
 	if (!err)
 		err = sv_client_attach(&cl, SV_CONSUME_PKT);

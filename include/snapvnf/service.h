@@ -26,7 +26,8 @@
 #include <snapvnf/vnf.h>
 
 /* Connect to snapvnfd ($SNAPVNF_CTL or /run/snapvnf/ctl.sock) and claim a
- * unique service name. -EADDRINUSE: another service has that name. */
+ * unique service name. -EADDRINUSE: another service has that name. Lowers
+ * the process's scheduling priority (see sv_service_nice). */
 int service_init(const char *name);
 
 /*
@@ -76,6 +77,18 @@ int sv_register_flow_rows(const flow_vnf *vnf, const char *args, size_t conv[][3
  * $SNAPVNF_EVENTS sets the same at service_init. Returns 0 or -errno.
  */
 int sv_events_to(const char *path);
+
+/*
+ * The scheduling priority of this service. service_init() lowers the
+ * process's priority to nice 10 (or $SNAPVNF_NICE), so that on a switch's
+ * few CPUs the daemon's capture wins over the services that read it: a
+ * service that takes the daemon's CPU makes the kernel drop packets for
+ * every service. The priority is only ever lowered, never raised (a
+ * process started nicer stays so). Call this before service_init() to
+ * choose another level (-20 to 19), or after it to lower further at once.
+ * Returns 0 or -errno (-EINVAL: not a nice level).
+ */
+int sv_service_nice(int level);
 
 /* The last error message of any call above ("" if none). */
 const char *service_strerror(void);

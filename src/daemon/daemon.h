@@ -40,6 +40,7 @@ struct sv_opts {
 	bool sflow_snaps;       /* --sflow-snaps: sampled headers become snaps */
 	unsigned flow_interval; /* --flow-interval seconds */
 	const char *nfdump_dir; /* --nfdump-dir DIR */
+	int nice;               /* --nice: the priority to raise to, when allowed */
 };
 
 /* Parse the command line into o (logging why on error). Returns 0, -1
@@ -47,6 +48,10 @@ struct sv_opts {
 int sv_opts_parse(int argc, char **argv, struct sv_opts *o, int *log_level);
 /* Any input that runs until stopped (interface, sFlow socket, nfdump dir)? */
 bool sv_opts_live(const struct sv_opts *o);
+
+/* Raise the process's priority to nice `level` if it runs at a lower one
+ * and may raise it; otherwise log why not and go on (priority.c). */
+void sv_priority_raise(int level);
 
 /* Capture counters, as shown by `snapvnf status`. */
 struct sv_capture_stats {

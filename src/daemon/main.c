@@ -341,6 +341,7 @@ int main(int argc, char **argv)
 	if (!d.reg)
 		goto out;
 	sv_registry_set_status(d.reg, status_cb, &d);
+	sv_priority_raise(d.opts.nice);
 	d.start_ms = mono_ms();
 	sv_info("reading %s, snaplen %u, %s, control socket %s", d.source_desc, d.opts.snaplen,
 		d.opts.lossless ? "lossless" : "lossy", d.opts.ctl_path);

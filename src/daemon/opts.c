@@ -42,6 +42,9 @@ static void usage(FILE *f)
 		"                         (default when every input is a replay)\n"
 		"      --lossy            never wait; slow services lose the oldest items\n"
 		"                         (default with a live input)\n"
+		"      --nice N           raise the daemon's priority to nice N when allowed\n"
+		"                         (default -5; services run at 10, so the capture\n"
+		"                         wins the CPU)\n"
 		"  -v, --verbose          more log lines (twice: debug)\n"
 		"  -q, --quiet            errors only\n"
 		"  -h, --help             this text\n",
@@ -71,7 +74,8 @@ bool sv_opts_live(const struct sv_opts *o)
 int sv_opts_parse(int argc, char **argv, struct sv_opts *o, int *lvl)
 {
 	enum { OPT_PACE = 256, OPT_SLOTS, OPT_BUFFER, OPT_LOSSLESS, OPT_LOSSY, OPT_SFLOW,
-	       OPT_SFLOW_PCAP, OPT_SFLOW_PORT, OPT_SFLOW_SNAPS, OPT_INTERVAL, OPT_NFDUMP, OPT_NO_ERSPAN };
+	       OPT_SFLOW_PCAP, OPT_SFLOW_PORT, OPT_SFLOW_SNAPS, OPT_INTERVAL, OPT_NFDUMP, OPT_NO_ERSPAN,
+	       OPT_NICE };
 	static const struct option longopts[] = {
 		{ "interface", required_argument, NULL, 'i' },
 		{ "read", required_argument, NULL, 'r' },
@@ -91,6 +95,7 @@ int sv_opts_parse(int argc, char **argv, struct sv_opts *o, int *lvl)
 		{ "flow-interval", required_argument, NULL, OPT_INTERVAL },
 		{ "nfdump-dir", required_argument, NULL, OPT_NFDUMP },
 		{ "no-erspan", no_argument, NULL, OPT_NO_ERSPAN },
+		{ "nice", required_argument, NULL, OPT_NICE },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -100,7 +105,7 @@ int sv_opts_parse(int argc, char **argv, struct sv_opts *o, int *lvl)
 
 	*o = (struct sv_opts){ .snaplen = 150, .ring_slots = 65536, .buffer_mb = 64,
 			       .lossless = -1, .ctl_path = sv_ctl_path(), .sflow_port = 6343,
-			       .flow_interval = 2, .erspan = true };
+			       .flow_interval = 2, .erspan = true, .nice = -5 };
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":i:r:s:f:c:w:vqh", longopts, NULL)) != -1) {
 		switch (c) {
@@ -143,6 +148,19 @@ int sv_opts_parse(int argc, char **argv, struct sv_opts *o, int *lvl)
 				return -1;
 			}
 			break;
+		case OPT_NICE: {
+			char *end;
+			long v;
+
+			errno = 0;
+			v = strtol(optarg, &end, 10);
+			if (errno || end == optarg || *end || v < -20 || v > 19) {
+				sv_err("--nice must be a nice level from -20 to 19, not '%s'", optarg);
+				return -1;
+			}
+			o->nice = (int)v;
+			break;
+		}
 		case OPT_BUFFER:
 			if (parse_uint(optarg, "--buffer", 1, 4096, &o->buffer_mb) < 0)
 				return -1;

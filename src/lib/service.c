@@ -16,6 +16,7 @@
 #include "lib/chain.h"
 #include "lib/client.h"
 #include "lib/event.h"
+#include "lib/nice.h"
 
 #define BURST 64
 #define TICK_NS 1000000000ull
@@ -25,6 +26,8 @@ static struct {
 	const char *ctl_path;
 	struct sv_client cl;
 	struct sv_chain *chain;
+	bool nice_set;              /* sv_service_nice() chose the level */
+	int nice;
 	char error[512];
 } svc;
 
@@ -67,10 +70,26 @@ int sv_events_to(const char *path)
 	return 0;
 }
 
+int sv_service_nice(int level)
+{
+	int rc;
+
+	if (level < -20 || level > 19)
+		return fail(-EINVAL, "sv_service_nice: %d is not a nice level (-20 to 19)", level);
+	svc.nice = level;
+	svc.nice_set = true;
+	if (!svc.connected)
+		return 0;
+	rc = sv_nice_lower(level);
+	return rc < 0 ? fail(rc, "cannot lower the priority to nice %d: %s", level, strerror(-rc))
+		      : 0;
+}
+
 int service_init(const char *name)
 {
 	const char *events = getenv("SNAPVNF_EVENTS");
-	int rc;
+	char err[128];
+	int rc, level;
 
 	if (svc.connected)
 		return fail(-EALREADY, "service_init: this process already runs service %s",
@@ -79,6 +98,13 @@ int service_init(const char *name)
 		return fail(-EINVAL, "service_init: a service needs a name");
 	if (events && *events && (rc = sv_events_to(events)) < 0)
 		return rc;
+	level = svc.nice_set ? svc.nice : sv_nice_wanted(err, sizeof(err));
+	if (level == -EINVAL)
+		return fail(level, "%s", err);
+	/* Not fatal: the service works, only with less regard for the capture. */
+	if ((rc = sv_nice_lower(level)) < 0)
+		fprintf(stderr, "snapvnf: cannot lower the priority to nice %d: %s\n", level,
+			strerror(-rc));
 	rc = sv_client_open(&svc.cl, svc.ctl_path, name);
 	if (rc < 0)
 		return fail(rc, "%s", svc.cl.error);
