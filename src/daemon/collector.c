@@ -54,7 +54,7 @@ struct queue {
 
 struct counters {
 	uint64_t datagrams, decode_errors, sample_records, flow_records, counter_records,
-		external_records, snaps, agg_overflow, queue_drops, socket_drops;
+		external_records, snaps, agg_overflow, queue_drops;
 };
 
 struct sv_collector {
@@ -538,9 +538,32 @@ bool sv_collector_drain(struct sv_collector *c, int timeout_ms)
 	return flows_done && snaps_done;
 }
 
-void sv_collector_set_socket_drops(struct sv_collector *c, uint64_t drops)
+void sv_collector_counters(const struct sv_collector *c, sv_counter_fn *put, void *ctx)
 {
-	c->n.socket_drops = drops;
+	put(ctx, "datagrams", c->n.datagrams, "UDP datagrams handed to the sFlow decoder.");
+	put(ctx, "flow_samples", c->dec.flow_samples, "sFlow flow samples decoded.");
+	put(ctx, "counter_samples", c->dec.counter_samples, "sFlow counter samples decoded.");
+	put(ctx, "skipped_samples", c->dec.skipped_samples, "sFlow samples of unknown formats.");
+	put(ctx, "skipped_records", c->dec.skipped_records, "sFlow records of unknown formats.");
+	put(ctx, "not_sflow5", c->dec.bad_version, "Datagrams that are not sFlow version 5.");
+	put(ctx, "truncated", c->dec.truncated, "sFlow datagrams cut short.");
+	put(ctx, "malformed", c->dec.malformed, "sFlow datagrams with a length that lies.");
+	put(ctx, "sequence_gaps", c->seq.st.gaps, "Jumps in an agent's datagram sequence numbers.");
+	put(ctx, "sequence_lost", c->seq.st.lost, "sFlow datagrams missing by sequence number.");
+	put(ctx, "sequence_resets", c->seq.st.resets, "sFlow agent restarts seen.");
+	put(ctx, "records_sample", c->n.sample_records, "Flow records of kind sample.");
+	put(ctx, "records_flow", c->n.flow_records, "Flow records of kind flow (aggregated).");
+	put(ctx, "records_counters", c->n.counter_records, "Flow records of kind counters.");
+	put(ctx, "records_nfdump", c->n.external_records, "Flow records from the nfdump path.");
+	put(ctx, "snaps", c->n.snaps, "sFlow sampled headers published as snaps.");
+	put(ctx, "queue_drops", c->n.queue_drops,
+	    "Records and snaps dropped: the collector's queue was full.");
+	put(ctx, "agents_over_limit", c->agents_over, "Datagrams of agents past the agent table.");
+}
+
+static void put_json(void *ctx, const char *name, uint64_t v, const char *help)
+{
+	json_object_object_add(ctx, name, json_object_new_uint64(v));
 }
 
 static void add(json_object *o, const char *k, uint64_t v)
@@ -552,25 +575,7 @@ json_object *sv_collector_json(const struct sv_collector *c)
 {
 	json_object *o = json_object_new_object(), *agents = json_object_new_array();
 
-	add(o, "datagrams", c->n.datagrams);
-	add(o, "flow_samples", c->dec.flow_samples);
-	add(o, "counter_samples", c->dec.counter_samples);
-	add(o, "skipped_samples", c->dec.skipped_samples);
-	add(o, "skipped_records", c->dec.skipped_records);
-	add(o, "not_sflow5", c->dec.bad_version);
-	add(o, "truncated", c->dec.truncated);
-	add(o, "malformed", c->dec.malformed);
-	add(o, "sequence_gaps", c->seq.st.gaps);
-	add(o, "sequence_lost", c->seq.st.lost);
-	add(o, "sequence_resets", c->seq.st.resets);
-	add(o, "socket_drops", c->n.socket_drops);
-	add(o, "records_sample", c->n.sample_records);
-	add(o, "records_flow", c->n.flow_records);
-	add(o, "records_counters", c->n.counter_records);
-	add(o, "records_nfdump", c->n.external_records);
-	add(o, "snaps", c->n.snaps);
-	add(o, "queue_drops", c->n.queue_drops);
-	add(o, "agents_over_limit", c->agents_over);
+	sv_collector_counters(c, put_json, o);
 	for (unsigned i = 0; i < c->nagents; i++) {
 		const struct agent *a = &c->agent[i];
 		json_object *j = json_object_new_object();

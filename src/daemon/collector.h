@@ -21,6 +21,8 @@
 
 #include <snapvnf/flow.h>
 
+#include "daemon/input.h"
+
 struct sv_ring;
 struct sv_collector;
 
@@ -59,10 +61,9 @@ void sv_collector_tick(struct sv_collector *c, uint64_t now_ns, bool all);
  */
 bool sv_collector_drain(struct sv_collector *c, int timeout_ms);
 
-/* Socket drops seen by the UDP input (SO_RXQ_OVFL), for status. */
-void sv_collector_set_socket_drops(struct sv_collector *c, uint64_t drops);
-
-/* Counters and per-agent figures as a JSON object ("collector" in status). */
+/* Every counter, through put(ctx, name, value, help). */
+void sv_collector_counters(const struct sv_collector *c, sv_counter_fn *put, void *ctx);
+/* The counters and the per-agent figures as a JSON object ("collector" in status). */
 json_object *sv_collector_json(const struct sv_collector *c);
 
 #endif

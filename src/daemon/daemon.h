@@ -2,7 +2,7 @@
 /*
  * daemon.h - the pieces of snapvnfd and how they meet.
  *
- *   source (pcap live / pcap file) --sv_snapper_put--> packet ring
+ *   inputs (input.h) --sv_snapper_put--> packet ring, --collector--> flow ring
  *   registry (control socket)  hands ring + cursor segments to services
  *   status                      renders counters for the CLI and Prometheus
  */
@@ -16,11 +16,12 @@
 
 #include <pcap/pcap.h>
 
+#include "daemon/input.h"
+
 struct sv_ring;
 struct sv_cursor;
 struct sv_stats;
 struct sv_collector;
-struct sv_nfdump;
 
 struct sv_opts {
 	const char *iface;      /* -i: live capture */
@@ -53,42 +54,6 @@ bool sv_opts_live(const struct sv_opts *o);
  * and may raise it; otherwise log why not and go on (priority.c). */
 void sv_priority_raise(int level);
 
-/* Capture counters, as shown by `snapvnf status`. */
-struct sv_capture_stats {
-	uint64_t received;     /* snaps published */
-	uint64_t bytes;        /* wire bytes of those */
-	uint64_t truncated;    /* snap ended inside a header */
-	uint64_t malformed;    /* a header lied */
-	uint64_t erspan;       /* ERSPAN packets unwrapped to the mirrored frame */
-	uint64_t erspan_kept;  /* ERSPAN packets left whole: headers cut or bad, not Ethernet */
-	uint64_t kernel_drops; /* pcap_stats ps_drop */
-	uint64_t if_drops;     /* pcap_stats ps_ifdrop */
-};
-
-/* ---- packet sources: one ops table per kind (source_pcap.c) ---- */
-
-struct sv_source;
-struct sv_snapper;
-
-struct sv_source_ops {
-	const char *kind;
-	/* Open per options; log the reason and return NULL on failure. */
-	struct sv_source *(*open)(const struct sv_opts *o);
-	/* Descriptor to poll for input, or -1 when input is always ready. */
-	int (*fd)(struct sv_source *s);
-	/* Hand up to `max` packets to sv_snapper_put(). Returns how many,
-	 * -1 at the end of a finite source, -2 on a fatal error (logged).
-	 * *wait_ms is set when the source wants to be asked again later
-	 * (paced replay). */
-	int (*burst)(struct sv_source *s, struct sv_snapper *sn, unsigned max, int *wait_ms);
-	void (*stats)(struct sv_source *s, struct sv_capture_stats *st);
-	int (*linktype)(struct sv_source *s);
-	void (*close)(struct sv_source *s);
-};
-
-extern const struct sv_source_ops sv_source_pcap_live;
-extern const struct sv_source_ops sv_source_pcap_file;
-
 /* ---- the packet path (snapper.c) ---- */
 
 /* erspan: unwrap ERSPAN packets (sv_erspan_decap) so the snap is the mirrored frame. */
@@ -99,7 +64,10 @@ void sv_snapper_free(struct sv_snapper *sn);
  * (and unwrap ERSPAN). */
 void sv_snapper_put(struct sv_snapper *sn, unsigned i, const struct pcap_pkthdr *h,
 		    const uint8_t *bytes);
-void sv_snapper_stats(const struct sv_snapper *sn, struct sv_capture_stats *st);
+/* Its counters (input.h's sv_counter_fn), for the input that owns it. */
+void sv_snapper_counters(const struct sv_snapper *sn, sv_counter_fn *put, void *ctx);
+/* Snaps published so far. */
+uint64_t sv_snapper_received(const struct sv_snapper *sn);
 
 /* ---- the registry / control socket (registry.c) ---- */
 
@@ -150,7 +118,8 @@ void sv_registry_set_status(struct sv_registry *reg, sv_status_fn fn, void *ctx)
 struct sv_daemon_view {
 	const struct sv_opts *opts;
 	const char *source_desc;
-	struct sv_capture_stats cap;
+	const struct sv_input_ref *inputs;  /* each reports its counters (input.h) */
+	unsigned ninputs;
 	uint64_t ring_head;      /* packet ring */
 	uint64_t flow_head;
 	uint32_t ring_slots;
@@ -159,7 +128,6 @@ struct sv_daemon_view {
 	double uptime_s;
 	const struct sv_registry *reg;
 	const struct sv_collector *collector;
-	const struct sv_nfdump *nfdump;  /* NULL without --nfdump-dir */
 };
 
 char *sv_status_json(const struct sv_daemon_view *v);

@@ -3,9 +3,14 @@
  * snapvnfd - collect snaps and flow records and hand them to services
  * through shared rings. See DESIGN.md section 1.
  *
- * One thread, one poll loop: the control socket, the capture, the sFlow
- * socket and the nfdump watch are all descriptors. Replays (files) are
- * always ready and run between polls with a zero timeout.
+ * One thread, one poll loop (run()). It polls three kinds of descriptor:
+ *   - the control socket and its connections (registry.c);
+ *   - the inputs (input.h): an array of ops tables, each polled on its
+ *     descriptor, or called every turn when it has none (a file);
+ *   - anything else added with watch_fd() before run(): a descriptor, the
+ *     events to poll for, and a callback the loop runs when they come.
+ * Nothing in the loop blocks for long: an input's burst is bounded, and a
+ * lossless ring is waited for at most SV_INPUT_RING_WAIT_MS at a time.
  */
 #include <errno.h>
 #include <poll.h>
@@ -23,11 +28,10 @@
 #include "common/ring.h"
 #include "daemon/collector.h"
 #include "daemon/daemon.h"
-#include "daemon/nfdump.h"
-#include "daemon/sflow_in.h"
+#include "daemon/input.h"
 
-#define BURST 64
-#define SFLOW_BURST 32
+#define MAX_INPUTS 8
+#define MAX_WATCH 8
 #define MAX_POLL 300
 #define DRAIN_GRACE_MS 5000
 #define FLOW_RING_SLOTS 16384
@@ -55,38 +59,68 @@ static uint64_t wall_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* A descriptor polled by the loop that is neither an input nor the control socket. */
+typedef void watch_fn(void *ctx, int fd, short revents);
+
+struct watch {
+	int fd;
+	short events;
+	watch_fn *fn;
+	void *ctx;
+	int slot;                   /* in this turn's pollfd array */
+};
+
+/* The loop's view of an input: where it is polled, whether it is done. */
+struct input_state {
+	bool done;
+	int wait_ms;                /* its last burst asked to be called within this; -1: no */
+	int slot;                   /* in this turn's pollfd array; -1: not polled */
+};
+
 struct daemon {
 	struct sv_opts opts;
 	bool live;                  /* some input runs until stopped */
-	/* packets */
-	const struct sv_source_ops *src_ops;
-	struct sv_source *src;      /* NULL without -i/-r */
-	bool src_done;
-	struct sv_snapper *snapper;
-	struct sv_ring *ring;
-	/* flows */
-	struct sv_sflow_in *sflow;  /* NULL without --sflow/--sflow-pcap */
-	bool sflow_done;
-	struct sv_nfdump *nfdump;
+	struct sv_input_ref input[MAX_INPUTS];
+	struct input_state ist[MAX_INPUTS];
+	unsigned ninputs;
+	struct watch watch[MAX_WATCH];
+	unsigned nwatch;
+	struct sv_ring *ring;       /* snaps */
 	struct sv_collector *collector;
 	struct sv_ring *flow_ring;
 
 	struct sv_registry *reg;
 	char source_desc[600];
 	uint64_t start_ms;
+	uint64_t end_ms;
 	bool started;               /* --wait-for was met */
 	bool ended;
+	bool stopping;              /* ended on a signal or a lost input: services get a grace */
+	bool failed;                /* an input could not be read to its end: exit 1 */
 };
+
+/*
+ * Poll fd for `events` in every turn of the loop, and call fn(ctx, fd,
+ * revents) when some come. For sockets of the daemon's own (a metrics
+ * endpoint, an enforcer's channel): call from main() before run().
+ * Returns 0, or -ENOSPC past MAX_WATCH.
+ */
+static int __attribute__((unused)) watch_fd(struct daemon *d, int fd, short events, watch_fn *fn,
+					    void *ctx)
+{
+	if (d->nwatch == MAX_WATCH)
+		return -ENOSPC;
+	d->watch[d->nwatch++] = (struct watch){ .fd = fd, .events = events, .fn = fn, .ctx = ctx };
+	return 0;
+}
 
 static void daemon_view(struct daemon *d, struct sv_daemon_view *v)
 {
 	memset(v, 0, sizeof(*v));
 	v->opts = &d->opts;
 	v->source_desc = d->source_desc;
-	if (d->src) {
-		d->src_ops->stats(d->src, &v->cap);
-		sv_snapper_stats(d->snapper, &v->cap);
-	}
+	v->inputs = d->input;
+	v->ninputs = d->ninputs;
 	v->ring_head = sv_ring_head(d->ring);
 	v->flow_head = sv_ring_head(d->flow_ring);
 	v->ring_slots = d->opts.ring_slots;
@@ -95,7 +129,6 @@ static void daemon_view(struct daemon *d, struct sv_daemon_view *v)
 	v->uptime_s = (double)(mono_ms() - d->start_ms) / 1000.0;
 	v->reg = d->reg;
 	v->collector = d->collector;
-	v->nfdump = d->nfdump;
 }
 
 static char *status_cb(const char *what, void *ctx)
@@ -106,108 +139,89 @@ static char *status_cb(const char *what, void *ctx)
 	return strcmp(what, "metrics") == 0 ? sv_status_prometheus(&v) : sv_status_json(&v);
 }
 
-/* Publish one burst of snaps. */
-static void produce_snaps(struct daemon *d, int *wait_ms)
-{
-	/* Lossless: wait briefly for room, then come back to serve the
-	 * control socket (a dead service must be noticed while we wait). */
-	unsigned room = sv_ring_reserve(d->ring, BURST, 20);
-	int n;
-
-	if (room == 0)
-		return;
-	n = d->src_ops->burst(d->src, d->snapper, room, wait_ms);
-	if (n > 0)
-		sv_ring_publish(d->ring, (unsigned)n);
-	if (n == -2)
-		stop_signal = SIGTERM;
-	if (n == -1) {
-		struct sv_capture_stats st = { 0 };
-
-		sv_snapper_stats(d->snapper, &st);
-		sv_info("end of %s: %llu packets", d->opts.file, (unsigned long long)st.received);
-		d->src_done = true;
-	}
-}
-
-/* Feed sFlow datagrams once the collector's queue has gone to the rings. */
-static void produce_flows(struct daemon *d, bool readable)
-{
-	int n;
-
-	if (!sv_collector_drain(d->collector, d->opts.lossless ? 20 : 0))
-		return;
-	if (!d->sflow || d->sflow_done || !readable)
-		return;
-	n = sv_sflow_in_burst(d->sflow, d->collector, SFLOW_BURST);
-	if (n < 0) {
-		sv_info("end of %s", d->opts.sflow_pcap);
-		/* The last interval is complete: hand its flows over. */
-		sv_collector_tick(d->collector, 0, true);
-		d->sflow_done = true;
-	}
-	sv_collector_drain(d->collector, d->opts.lossless ? 20 : 0);
-}
-
 static void end_stream(struct daemon *d, const char *why)
 {
 	sv_info("%s; %u service(s) to drain", why, sv_registry_count(d->reg));
 	sv_ring_end(d->ring);
 	sv_ring_end(d->flow_ring);
 	d->ended = true;
+	d->end_ms = mono_ms();
 }
 
-static void report_drops(struct daemon *d)
+/* Stop reading: the open interval's flows go out first, as at the end of a replay. */
+static void stop(struct daemon *d, const char *why)
 {
-	static uint64_t reported;
-	struct sv_capture_stats st = { 0 };
+	sv_collector_tick(d->collector, 0, true);
+	sv_collector_drain(d->collector, d->opts.lossless ? SV_INPUT_RING_WAIT_MS : 0);
+	d->stopping = true;
+	end_stream(d, why);
+}
 
-	if (!d->src || !d->opts.iface)
-		return;
-	d->src_ops->stats(d->src, &st);
-	if (st.kernel_drops > reported) {
-		sv_warn("kernel dropped %llu packets (%llu in all)",
-			(unsigned long long)(st.kernel_drops - reported),
-			(unsigned long long)st.kernel_drops);
-		reported = st.kernel_drops;
+/* One burst of input i; marks it done at its end. */
+static void input_burst(struct daemon *d, unsigned i)
+{
+	const struct sv_input_ref *r = &d->input[i];
+	struct input_state *s = &d->ist[i];
+	int wait = -1, n = r->ops->burst(r->in, &wait);
+
+	s->wait_ms = wait;
+	switch (n) {
+	case SV_INPUT_SHORT:
+		d->failed = true;
+		/* fall through */
+	case SV_INPUT_END:
+		s->done = true;
+		break;
+	case SV_INPUT_FAIL:
+		s->done = true;
+		d->failed = true;
+		stop(d, "an input is lost");
+		break;
 	}
 }
 
-static void nfdump_emit(void *ctx, const struct sv_flow *rec)
+static bool inputs_done(const struct daemon *d)
 {
-	sv_collector_record(ctx, rec);
+	for (unsigned i = 0; i < d->ninputs; i++)
+		if (!d->ist[i].done)
+			return false;
+	return true;
 }
 
 static int run(struct daemon *d)
 {
 	struct pollfd pfd[MAX_POLL];
-	uint64_t end_ms = 0, last_second = mono_ms();
+	uint64_t last_second = mono_ms();
 
 	for (;;) {
-		int n = sv_registry_pollfds(d->reg, pfd, MAX_POLL - 4), nreg = n, timeout = 1000;
-		int src_slot = -1, sflow_slot = -1, nf_slot = -1, wait_ms = 0;
+		int n = sv_registry_pollfds(d->reg, pfd, MAX_POLL - MAX_WATCH - MAX_INPUTS);
+		int nreg = n, timeout = 1000;
 		/* Replays wait for --wait-for services to start, then go on
 		 * whoever leaves; live inputs never wait. */
 		bool go = d->started || (d->started = sv_registry_attached(d->reg) >= d->opts.wait_for);
-		bool src_on = d->src && !d->src_done && !d->ended && (d->opts.iface || go);
-		bool sflow_on = d->sflow && !d->sflow_done && !d->ended &&
-				(!sv_sflow_in_finite(d->sflow) || go);
 
-		if (src_on && d->src_ops->fd(d->src) >= 0) {
-			src_slot = n;
-			pfd[n++] = (struct pollfd){ .fd = d->src_ops->fd(d->src), .events = POLLIN };
-		} else if (src_on) {
-			timeout = 0;
+		for (unsigned i = 0; i < d->nwatch; i++) {
+			d->watch[i].slot = n;
+			pfd[n++] = (struct pollfd){ .fd = d->watch[i].fd, .events = d->watch[i].events };
 		}
-		if (sflow_on && sv_sflow_in_fd(d->sflow) >= 0) {
-			sflow_slot = n;
-			pfd[n++] = (struct pollfd){ .fd = sv_sflow_in_fd(d->sflow), .events = POLLIN };
-		} else if (sflow_on) {
-			timeout = 0;
-		}
-		if (d->nfdump && !d->ended) {
-			nf_slot = n;
-			pfd[n++] = (struct pollfd){ .fd = sv_nfdump_fd(d->nfdump), .events = POLLIN };
+		for (unsigned i = 0; i < d->ninputs; i++) {
+			const struct sv_input_ref *r = &d->input[i];
+			struct input_state *s = &d->ist[i];
+			int fd, t;
+
+			s->slot = -1;
+			if (s->done || d->ended || (r->ops->finite && !go))
+				continue;
+			fd = r->ops->fd(r->in);
+			if (fd >= 0) {
+				s->slot = n;
+				pfd[n++] = (struct pollfd){ .fd = fd, .events = POLLIN };
+			}
+			/* Without a descriptor an input is always ready, unless it
+			 * said when to come back (a paced replay). */
+			t = fd < 0 ? (s->wait_ms > 0 ? s->wait_ms : 0) : s->wait_ms;
+			if (t >= 0 && t < timeout)
+				timeout = t;
 		}
 		if (!sv_collector_drain(d->collector, 0))
 			timeout = 0;
@@ -216,44 +230,36 @@ static int run(struct daemon *d)
 			return 1;
 		}
 		sv_registry_serve(d->reg, pfd, nreg);
+		for (unsigned i = 0; i < d->nwatch; i++)
+			if (pfd[d->watch[i].slot].revents)
+				d->watch[i].fn(d->watch[i].ctx, d->watch[i].fd,
+					       pfd[d->watch[i].slot].revents);
 
-		if (stop_signal && !d->ended) {
-			/* The open interval's flows go out before the end, as at
-			 * the end of a replay. */
-			sv_collector_tick(d->collector, 0, true);
-			sv_collector_drain(d->collector, d->opts.lossless ? 20 : 0);
-			end_stream(d, "stopping on a signal");
-			end_ms = mono_ms();
-		}
-		if (src_on && !d->ended && (src_slot < 0 || pfd[src_slot].revents)) {
-			produce_snaps(d, &wait_ms);
-			if (wait_ms > 0)  /* --pace: nothing due yet */
-				poll(NULL, 0, wait_ms < 50 ? wait_ms : 50);
-		}
-		if (!d->ended)
-			produce_flows(d, sflow_on && (sflow_slot < 0 || pfd[sflow_slot].revents));
-		if (nf_slot >= 0 && pfd[nf_slot].revents && sv_nfdump_poll(d->nfdump, nfdump_emit,
-									       d->collector) < 0)
-			stop_signal = SIGTERM;
+		if (stop_signal && !d->ended)
+			stop(d, "stopping on a signal");
+		for (unsigned i = 0; i < d->ninputs && !d->ended; i++) {
+			const struct input_state *s = &d->ist[i];
 
-		if (!d->ended && !d->live && (!d->src || d->src_done) &&
-		    (!d->sflow || d->sflow_done) && sv_collector_drain(d->collector, 0)) {
+			if (s->done || (d->input[i].ops->finite && !go))
+				continue;
+			if (s->slot < 0 || pfd[s->slot].revents || s->wait_ms >= 0)
+				input_burst(d, i);
+		}
+
+		if (!d->ended && !d->live && inputs_done(d) && sv_collector_drain(d->collector, 0))
 			end_stream(d, "replay done");
-			end_ms = mono_ms();
-		}
 		if (d->ended) {
 			if (sv_registry_count(d->reg) == 0)
-				return 0;
+				return d->failed;
 			/* On a signal, services get a grace period, not forever. */
-			if (stop_signal && mono_ms() - end_ms > DRAIN_GRACE_MS) {
+			if (d->stopping && mono_ms() - d->end_ms > DRAIN_GRACE_MS) {
 				sv_warn("%u service(s) still attached; exiting",
 					sv_registry_count(d->reg));
-				return 0;
+				return d->failed;
 			}
 		}
 		if (mono_ms() - last_second >= 1000) {
 			last_second = mono_ms();
-			report_drops(d);
 			/* Live flows: close intervals on time even when idle. */
 			if (d->live && !d->ended)
 				sv_collector_tick(d->collector, wall_ns(), false);
@@ -261,36 +267,34 @@ static int run(struct daemon *d)
 	}
 }
 
+/* The inputs the options name, each opened by its backend. */
 static int open_inputs(struct daemon *d)
 {
 	const struct sv_opts *o = &d->opts;
-	int len = 0;
+	const struct sv_input_env env = { .opts = o, .pkt_ring = d->ring,
+					  .collector = d->collector };
+	const struct { const char *backend, *arg; } want[] = {
+		{ "interface", o->iface }, { "file", o->file }, { "sflow", o->sflow },
+		{ "sflow-file", o->sflow_pcap }, { "nfdump", o->nfdump_dir },
+	};
+	size_t len = 0;
 
-	if (o->iface || o->file) {
-		d->src_ops = o->iface ? &sv_source_pcap_live : &sv_source_pcap_file;
-		d->src = d->src_ops->open(o);
-		if (!d->src)
+	for (size_t k = 0; k < sizeof(want) / sizeof(want[0]); k++) {
+		struct sv_input_ref *r = &d->input[d->ninputs];
+
+		if (!want[k].arg)
+			continue;
+		r->ops = sv_input_find(want[k].backend);
+		r->arg = want[k].arg;
+		r->in = r->ops ? r->ops->open(r->arg, &env) : NULL;
+		if (!r->in)
 			return -1;
-		len += snprintf(d->source_desc + len, sizeof(d->source_desc) - (size_t)len, "%s:%s ",
-				d->src_ops->kind, o->iface ? o->iface : o->file);
+		d->ist[d->ninputs++] = (struct input_state){ .wait_ms = -1, .slot = -1 };
+		d->live |= !r->ops->finite;
+		if (len < sizeof(d->source_desc))
+			len += (size_t)snprintf(d->source_desc + len, sizeof(d->source_desc) - len,
+						"%s%s:%s", len ? " " : "", r->ops->name, r->arg);
 	}
-	if (o->sflow || o->sflow_pcap) {
-		d->sflow = o->sflow ? sv_sflow_in_udp(o->sflow)
-				    : sv_sflow_in_pcap(o->sflow_pcap, (uint16_t)o->sflow_port);
-		if (!d->sflow)
-			return -1;
-		len += snprintf(d->source_desc + len, sizeof(d->source_desc) - (size_t)len, "%s:%s ",
-				o->sflow ? "sflow" : "sflow-file", o->sflow ? o->sflow : o->sflow_pcap);
-	}
-	if (o->nfdump_dir) {
-		d->nfdump = sv_nfdump_open(o->nfdump_dir);
-		if (!d->nfdump)
-			return -1;
-		len += snprintf(d->source_desc + len, sizeof(d->source_desc) - (size_t)len,
-				"nfdump:%s ", o->nfdump_dir);
-	}
-	if (len > 0)
-		d->source_desc[len - 1] = '\0';
 	return 0;
 }
 
@@ -310,12 +314,6 @@ static int make_rings(struct daemon *d)
 		sv_err("cannot create the rings: %s", strerror(errno));
 		return -1;
 	}
-	if (d->src) {
-		d->snapper = sv_snapper_new(d->ring, o->snaplen, d->src_ops->linktype(d->src),
-					    o->erspan);
-		if (!d->snapper)
-			return -1;
-	}
 	d->collector = sv_collector_new(d->flow_ring, d->ring, &co);
 	return d->collector ? 0 : -1;
 }
@@ -333,9 +331,8 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	d.live = sv_opts_live(&d.opts);
 
-	if (open_inputs(&d) < 0 || make_rings(&d) < 0)
+	if (make_rings(&d) < 0 || open_inputs(&d) < 0)
 		goto out;
 	d.reg = sv_registry_open(d.opts.ctl_path, d.ring, d.flow_ring);
 	if (!d.reg)
@@ -350,13 +347,10 @@ int main(int argc, char **argv)
 	rc = run(&d);
 out:
 	sv_registry_close(d.reg);
-	sv_nfdump_close(d.nfdump);
-	sv_sflow_in_close(d.sflow);
+	for (unsigned i = 0; i < d.ninputs; i++)
+		d.input[i].ops->close(d.input[i].in);
 	sv_collector_free(d.collector);
-	sv_snapper_free(d.snapper);
 	sv_ring_destroy(d.ring);
 	sv_ring_destroy(d.flow_ring);
-	if (d.src)
-		d.src_ops->close(d.src);
 	return rc;
 }

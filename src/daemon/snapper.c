@@ -10,6 +10,7 @@
 
 #include "common/ring.h"
 #include "daemon/daemon.h"
+#include "daemon/input.h"
 #include "decode/erspan.h"
 #include "decode/packet.h"
 
@@ -18,7 +19,9 @@ struct sv_snapper {
 	unsigned snaplen;
 	int linktype;
 	bool erspan;
-	struct sv_capture_stats st;
+	struct {
+		uint64_t received, bytes, truncated, malformed, erspan, erspan_kept;
+	} st;
 };
 
 struct sv_snapper *sv_snapper_new(struct sv_ring *ring, unsigned snaplen, int linktype,
@@ -79,12 +82,18 @@ void sv_snapper_put(struct sv_snapper *sn, unsigned i, const struct pcap_pkthdr 
 		sn->st.malformed++;
 }
 
-void sv_snapper_stats(const struct sv_snapper *sn, struct sv_capture_stats *st)
+void sv_snapper_counters(const struct sv_snapper *sn, sv_counter_fn *put, void *ctx)
 {
-	st->received = sn->st.received;
-	st->bytes = sn->st.bytes;
-	st->truncated = sn->st.truncated;
-	st->malformed = sn->st.malformed;
-	st->erspan = sn->st.erspan;
-	st->erspan_kept = sn->st.erspan_kept;
+	put(ctx, "received", sn->st.received, "Snaps published to the packet ring.");
+	put(ctx, "bytes", sn->st.bytes, "Wire bytes of the snaps published.");
+	put(ctx, "truncated", sn->st.truncated, "Snaps that end inside a header.");
+	put(ctx, "malformed", sn->st.malformed, "Snaps with a header that lies.");
+	put(ctx, "erspan", sn->st.erspan, "ERSPAN packets unwrapped to the mirrored frame.");
+	put(ctx, "erspan_kept", sn->st.erspan_kept,
+	    "ERSPAN packets left whole (headers cut or bad, not Ethernet).");
+}
+
+uint64_t sv_snapper_received(const struct sv_snapper *sn)
+{
+	return sn->st.received;
 }

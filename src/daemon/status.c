@@ -13,11 +13,43 @@
 #include "common/stats.h"
 #include "daemon/collector.h"
 #include "daemon/daemon.h"
-#include "daemon/nfdump.h"
+#include "daemon/input.h"
 
 static void add_u64(json_object *o, const char *k, uint64_t v)
 {
 	json_object_object_add(o, k, json_object_new_uint64(v));
+}
+
+static void put_json(void *ctx, const char *name, uint64_t v, const char *help)
+{
+	add_u64(ctx, name, v);
+}
+
+/* The object `name` of root, made empty if it is not there yet. */
+static json_object *section(json_object *root, const char *name)
+{
+	json_object *o;
+
+	if (!json_object_object_get_ex(root, name, &o)) {
+		o = json_object_new_object();
+		json_object_object_add(root, name, o);
+	}
+	return o;
+}
+
+/* A counter as Prometheus text: snapvnf_SECTION_NAME_total. */
+struct prom {
+	FILE *f;
+	const char *section;
+};
+
+static void put_prom(void *ctx, const char *name, uint64_t v, const char *help)
+{
+	const struct prom *p = ctx;
+
+	fprintf(p->f, "# HELP snapvnf_%s_%s_total %s\n# TYPE snapvnf_%s_%s_total counter\n"
+		      "snapvnf_%s_%s_total %llu\n", p->section, name, help, p->section, name,
+		p->section, name, (unsigned long long)v);
 }
 
 static void cursor_json(json_object *o, const char *prefix, const struct sv_cursor *c,
@@ -70,28 +102,12 @@ char *sv_status_json(const struct sv_daemon_view *v)
 	json_object_object_add(d, "uptime_s", json_object_new_double(v->uptime_s));
 	json_object_object_add(root, "daemon", d);
 
-	add_u64(cap, "received", v->cap.received);
-	add_u64(cap, "bytes", v->cap.bytes);
-	add_u64(cap, "kernel_drops", v->cap.kernel_drops);
-	add_u64(cap, "if_drops", v->cap.if_drops);
-	add_u64(cap, "truncated", v->cap.truncated);
-	add_u64(cap, "malformed", v->cap.malformed);
-	add_u64(cap, "erspan", v->cap.erspan);
-	add_u64(cap, "erspan_kept", v->cap.erspan_kept);
+	/* Always there, so a flow-only daemon still shows zero snaps. */
 	json_object_object_add(root, "capture", cap);
 	json_object_object_add(root, "collector", sv_collector_json(v->collector));
-	if (v->nfdump) {
-		struct sv_nfdump_stats ns;
-		json_object *nf = json_object_new_object();
-
-		sv_nfdump_stats(v->nfdump, &ns);
-		add_u64(nf, "files", ns.files);
-		add_u64(nf, "rows", ns.rows);
-		add_u64(nf, "records", ns.records);
-		add_u64(nf, "malformed", ns.malformed);
-		add_u64(nf, "nfdump_failures", ns.nfdump_failures);
-		json_object_object_add(root, "nfdump", nf);
-	}
+	for (unsigned i = 0; i < v->ninputs; i++)
+		v->inputs[i].ops->stats(v->inputs[i].in, put_json,
+					section(root, v->inputs[i].ops->section));
 
 	sv_registry_stats(v->reg, &rs);
 	add_u64(ctl, "connections", rs.connections);
@@ -121,30 +137,12 @@ char *sv_status_prometheus(const struct sv_daemon_view *v)
 
 	if (!f)
 		return NULL;
-	fprintf(f, "# HELP snapvnf_capture_packets_total Snaps published to the packet ring.\n"
-		   "# TYPE snapvnf_capture_packets_total counter\n"
-		   "snapvnf_capture_packets_total %llu\n",
-		(unsigned long long)v->cap.received);
-	fprintf(f, "# TYPE snapvnf_capture_bytes_total counter\nsnapvnf_capture_bytes_total %llu\n",
-		(unsigned long long)v->cap.bytes);
-	fprintf(f, "# TYPE snapvnf_capture_kernel_drops_total counter\n"
-		   "snapvnf_capture_kernel_drops_total %llu\n",
-		(unsigned long long)v->cap.kernel_drops);
-	fprintf(f, "# TYPE snapvnf_capture_truncated_total counter\n"
-		   "snapvnf_capture_truncated_total %llu\n",
-		(unsigned long long)v->cap.truncated);
-	fprintf(f, "# TYPE snapvnf_capture_malformed_total counter\n"
-		   "snapvnf_capture_malformed_total %llu\n",
-		(unsigned long long)v->cap.malformed);
-	fprintf(f, "# HELP snapvnf_capture_erspan_total ERSPAN packets unwrapped to the mirrored frame.\n"
-		   "# TYPE snapvnf_capture_erspan_total counter\n"
-		   "snapvnf_capture_erspan_total %llu\n",
-		(unsigned long long)v->cap.erspan);
-	fprintf(f, "# HELP snapvnf_capture_erspan_kept_total ERSPAN packets left whole "
-		   "(headers cut or bad, not Ethernet).\n"
-		   "# TYPE snapvnf_capture_erspan_kept_total counter\n"
-		   "snapvnf_capture_erspan_kept_total %llu\n",
-		(unsigned long long)v->cap.erspan_kept);
+	for (unsigned i = 0; i < v->ninputs; i++) {
+		struct prom p = { f, v->inputs[i].ops->section };
+
+		v->inputs[i].ops->stats(v->inputs[i].in, put_prom, &p);
+	}
+	sv_collector_counters(v->collector, put_prom, &(struct prom){ f, "collector" });
 	sv_registry_stats(v->reg, &rs);
 	fprintf(f, "# HELP snapvnf_control_connections Control socket connections open.\n"
 		   "# TYPE snapvnf_control_connections gauge\n"

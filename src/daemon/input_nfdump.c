@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * input_nfdump.c - the "nfdump" input (--nfdump-dir DIR): the records
+ * nfdump prints of each file nfcapd finishes in DIR (nfdump.c), to the
+ * collector's queue and from there to the flow ring.
+ */
+#include <stdlib.h>
+
+#include "daemon/collector.h"
+#include "daemon/daemon.h"
+#include "daemon/input.h"
+#include "daemon/nfdump.h"
+
+struct sv_input {
+	struct sv_nfdump *nf;
+	struct sv_collector *coll;
+	int drain_wait_ms;
+};
+
+static void nfd_close(struct sv_input *in)
+{
+	if (!in)
+		return;
+	sv_nfdump_close(in->nf);
+	free(in);
+}
+
+static struct sv_input *nfd_open(const char *dir, const struct sv_input_env *env)
+{
+	struct sv_input *in = calloc(1, sizeof(*in));
+
+	if (!in)
+		return NULL;
+	in->coll = env->collector;
+	in->drain_wait_ms = env->opts->lossless ? SV_INPUT_RING_WAIT_MS : 0;
+	in->nf = sv_nfdump_open(dir);
+	if (!in->nf) {
+		free(in);
+		return NULL;
+	}
+	return in;
+}
+
+static int nfd_fd(struct sv_input *in)
+{
+	return sv_nfdump_fd(in->nf);
+}
+
+static void emit(void *ctx, const struct sv_flow *rec)
+{
+	sv_collector_record(ctx, rec);
+}
+
+static int nfd_burst(struct sv_input *in, int *wait_ms)
+{
+	int n;
+
+	if (!sv_collector_drain(in->coll, in->drain_wait_ms))
+		return 0;
+	n = sv_nfdump_poll(in->nf, emit, in->coll);
+	sv_collector_drain(in->coll, 0);
+	return n < 0 ? SV_INPUT_FAIL : n;
+}
+
+static void nfd_stats(const struct sv_input *in, sv_counter_fn *put, void *ctx)
+{
+	struct sv_nfdump_stats st;
+
+	sv_nfdump_stats(in->nf, &st);
+	put(ctx, "files", st.files, "Finished nfcapd files handed to nfdump.");
+	put(ctx, "rows", st.rows, "Flow rows nfdump printed, good or bad.");
+	put(ctx, "records", st.records, "Flow records made of them (a biflow row gives two).");
+	put(ctx, "malformed", st.malformed, "Lines of nfdump's output skipped as malformed.");
+	put(ctx, "nfdump_failures", st.nfdump_failures,
+	    "nfdump runs that did not start, died or exited non-zero.");
+	put(ctx, "summary_mismatch", st.summary_mismatch,
+	    "Files whose rows disagree with nfdump's own summary.");
+}
+
+const struct sv_input_ops sv_input_nfdump = {
+	.name = "nfdump",
+	.section = "nfdump",
+	.finite = false,
+	.open = nfd_open,
+	.fd = nfd_fd,
+	.burst = nfd_burst,
+	.stats = nfd_stats,
+	.close = nfd_close,
+};
