@@ -112,6 +112,12 @@ demo-live: $(BUILD)/.deps-demo-live all
 bench: $(BUILD)/.deps-bench all $(BENCHES)
 	@scripts/bench.sh $(BUILD)
 
+# The paper's evaluation, live over a veth pair, against its design
+# (bench/seedline.c) in the same run. Needs root; about 15 minutes.
+.PHONY: bench-live
+bench-live: $(BUILD)/.deps-bench all $(BENCHES)
+	@scripts/bench-live $(BUILD)
+
 # libFuzzer harnesses (clang): `make fuzz` builds them into build/fuzz/.
 # The library, decoders, VNFs and daemon modules are compiled once more with
 # coverage and sanitizers into an archive; each harness takes what it uses.

@@ -11,6 +11,10 @@
 #   bench_flowpath.png  CDF of the sender -> VNF delay of each record, sFlow
 #                       against nfdump (bench_flowpath.records.tsv; the CDF
 #                       itself into bench_flowpath.cdf.tsv)
+#   live_services.png   bench-live: snaps lost against services, snapvnf
+#                       against the paper's design, at both loads (live.tsv)
+#   live_chain.png      the same against chain length
+#   live_cpu.png        CPU per packet against services, both designs
 # A chart whose table is missing is left out.
 set -u
 res=${1:-build/bench/results}
@@ -111,6 +115,84 @@ set ytics 0, 0.1, 1
 plot 'bench_flowpath.cdf.tsv' skip 1 using (strcol(1) eq 'sflow' ? \$2 : NaN):3 with steps lw 2 lc rgb '#2471a3' title '$ks', \
      '' skip 1 using (strcol(1) eq 'nfdump' ? \$2 : NaN):3 with steps lw 2 lc rgb '#c0392b' title '$kn'
 "
+fi
+
+# (4-6) bench-live: loss against services and chain length, both designs
+# side by side, as the paper's figures; and the CPU per packet.
+if [ -s live.tsv ]; then
+	# live_series LOAD SWEEP DESIGN: x, loss, min, max of that series
+	for l in 9000 64 iperf3; do
+		for sw in services chain; do
+			for d in snapvnf seedline; do
+				awk -F'\t' -v l=$l -v s=$sw -v d=$d 'NR > 1 && $1 == l && $2 == s && $4 == d {
+					print $3 "\t" $9 "\t" $10 "\t" $11 "\t" $13 "\t" $15 "\t" $6 }' live.tsv \
+					>".live_${l}_${sw}_${d}.dat"
+			done
+		done
+	done
+	gb=$(awk -F'\t' '$1 == 9000 { s += $6; n++ } END { if (n) printf "%.1f", s / n }' live.tsv)
+	kp=$(awk -F'\t' '$1 == 64 { s += $5; n++ } END { if (n) printf "%.0f", s / n }' live.tsv)
+	secs=$(sed -n 's/.*median of [0-9]* runs of \([0-9.]*\) s.*/\1/p' live.txt 2>/dev/null)
+	kp=$(awk -v o="$kp" -v s="${secs:-2}" 'BEGIN { printf "%.0f", o / s / 1000 }')
+	panel() {   # panel SWEEP LOAD TITLE XLABEL: one plot of a multiplot
+		local extra=""
+		[ "$2" = 9000 ] && [ -s ".live_iperf3_$1_snapvnf.dat" ] && extra=", \
+     '.live_iperf3_$1_snapvnf.dat' using 1:2 with points pt 4 ps 1.6 lc rgb '#2471a3' title 'snapvnf, iperf3 -b 9.85G', \
+     '.live_iperf3_$1_seedline.dat' using 1:2 with points pt 6 ps 1.6 lc rgb '#c0392b' title 'seedline, iperf3 -b 9.85G'"
+		echo "
+set title \"$3\"
+set xlabel '$4'
+set ylabel 'snaps lost (% of offered, mean of services)'
+set yrange [0:1<*]
+plot '.live_$2_$1_seedline.dat' using 1:2:3:4 with yerrorlines lw 2 pt 7 lc rgb '#c0392b' title 'paper design (seedline): copy per service', \
+     '.live_$2_$1_snapvnf.dat' using 1:2:3:4 with yerrorlines lw 2 pt 5 lc rgb '#2471a3' title 'snapvnf: one broadcast ring'$extra
+"
+	}
+	plot live_services "
+set terminal pngcairo size 1200,500 font 'sans,11' noenhanced
+set output 'live_services.png'
+set multiplot layout 1,2 title 'Live: snaps lost against services (each http_request dns tls_sni), median of runs, min-max bars'
+set logscale x 2
+set xrange [0.8:20]
+set xtics (1, 2, 3, 4, 5, 8, 16)
+$(panel services 9000 "10 Gb/s of 9014-byte frames (tcpreplay, ${gb} Gb/s offered)" 'services')
+$(panel services 64 "64-byte frames, ~${kp} kpps (tcpreplay's top rate)" 'services')
+unset multiplot
+"
+	plot live_chain "
+set terminal pngcairo size 1200,500 font 'sans,11' noenhanced
+set output 'live_chain.png'
+set multiplot layout 1,2 title 'Live: snaps lost against chain length (one service: http_request url_filter dns tls_sni pkt_stats)'
+set xrange [0.5:5.5]
+set xtics 1
+$(panel chain 9000 "10 Gb/s of 9014-byte frames (tcpreplay, ${gb} Gb/s offered)" 'chain length (VNFs)')
+$(panel chain 64 "64-byte frames, ~${kp} kpps (tcpreplay's top rate)" 'chain length (VNFs)')
+unset multiplot
+"
+	plot live_cpu "
+set terminal pngcairo size 1200,500 font 'sans,11' noenhanced
+set output 'live_cpu.png'
+set multiplot layout 1,2 title 'Live: CPU per packet against services (CPU time; the machine is shared)'
+set logscale x 2
+set xrange [0.8:20]
+set xtics (1, 2, 3, 4, 5, 8, 16)
+set yrange [0:*]
+set title 'capturing process (snapvnfd; seedline copying into each ring)'
+set xlabel 'services'
+set ylabel 'CPU ns per packet received'
+plot '.live_9000_services_seedline.dat' using 1:5 with linespoints lw 2 pt 7 lc rgb '#c0392b' title 'seedline, 9014-byte frames', \
+     '.live_9000_services_snapvnf.dat' using 1:5 with linespoints lw 2 pt 5 lc rgb '#2471a3' title 'snapvnf, 9014-byte frames', \
+     '.live_64_services_seedline.dat' using 1:5 with linespoints lw 2 pt 7 dt 2 lc rgb '#c0392b' title 'seedline, 64-byte frames', \
+     '.live_64_services_snapvnf.dat' using 1:5 with linespoints lw 2 pt 5 dt 2 lc rgb '#2471a3' title 'snapvnf, 64-byte frames'
+set title 'everything: the capturing process and all services'
+set ylabel 'CPU ns per packet offered'
+plot '.live_9000_services_seedline.dat' using 1:6 with linespoints lw 2 pt 7 lc rgb '#c0392b' title 'seedline, 9014-byte frames', \
+     '.live_9000_services_snapvnf.dat' using 1:6 with linespoints lw 2 pt 5 lc rgb '#2471a3' title 'snapvnf, 9014-byte frames', \
+     '.live_64_services_seedline.dat' using 1:6 with linespoints lw 2 pt 7 dt 2 lc rgb '#c0392b' title 'seedline, 64-byte frames', \
+     '.live_64_services_snapvnf.dat' using 1:6 with linespoints lw 2 pt 5 dt 2 lc rgb '#2471a3' title 'snapvnf, 64-byte frames'
+unset multiplot
+"
+	rm -f .live_*.dat
 fi
 
 [ -n "$made" ] && echo "charts:$made"

@@ -13,8 +13,9 @@ cd "$top" || exit 1
 status=0
 ran=0
 out=$build/bench/results
-rm -rf "$out"
+# Only this script's own results: bench-live's (live*) stay.
 mkdir -p "$out" || exit 1
+rm -f "$out"/bench_*
 for b in "$build"/bench/bench_*; do
 	[ -f "$b" ] && [ -x "$b" ] || continue
 	name=$(basename "$b")
