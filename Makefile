@@ -10,6 +10,8 @@ WERROR  ?=
 OPT     ?= -O2
 
 PKGS    := libpcap json-c
+# Only snapvnfd links these (the enforcer's backends and its privileges).
+DPKGS   := libnftables hiredis libcap-ng
 CPPFLAGS += -Iinclude -Isrc -I. -D_GNU_SOURCE
 CFLAGS  += -std=c11 $(OPT) -g -fPIC -Wall -Wextra -Wshadow -Wstrict-prototypes \
 	   -Wmissing-prototypes -Wno-unused-parameter $(WERROR)
@@ -20,6 +22,8 @@ endif
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lpcap -ljson-c)
 LIBS    = $(PKG_LIBS) -lm -lpthread -ldl
+DPKG_CFLAGS = $(shell pkg-config --cflags $(DPKGS) 2>/dev/null)
+DLIBS   = $(shell pkg-config --libs $(DPKGS) 2>/dev/null || echo -lnftables -lhiredis -lcap-ng)
 
 DEPS_OK := $(BUILD)/.deps-build
 
@@ -54,7 +58,7 @@ $(BUILD)/.deps-%: scripts/deps.sh
 
 $(BUILD)/obj/%.o: %.c | $(DEPS_OK)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) -MMD -MP -c $< -o $@
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) $(DPKG_CFLAGS) -MMD -MP -c $< -o $@
 
 $(LIBA): $(LIB_OBJ)
 	@rm -f $@
@@ -66,7 +70,7 @@ $(DLIBA): $(DAEMON_OBJ)
 	ar rcsP $@ $^
 
 $(BUILD)/snapvnfd: $(call obj,src/daemon/main.c) $(DLIBA) $(LIBA)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) $(DLIBS)
 $(BUILD)/snapvnf: $(TOOLS_OBJ) $(LIBA)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 $(BUILD)/examples/%: $(BUILD)/obj/examples/%.o $(LIBA)
@@ -84,10 +88,10 @@ $(NOLIB): $(BUILD)/examples/nolib/%: examples/nolib/%.c | $(DEPS_OK)
 $(call obj,$(TEST_SRC)): | $(BUILD)/.deps-test
 $(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $(DLIBA) $(LIBA)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) -lcmocka
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) $(DLIBS) -lcmocka
 $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(DLIBA) $(LIBA)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) $(DLIBS)
 
 # Unit tests only (what .ci/run repeats under the sanitizers).
 unit: $(BUILD)/.deps-test $(TESTS)
@@ -131,12 +135,12 @@ FUZZ_BIN     := $(patsubst fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRC))
 fuzz: $(FUZZ_BIN)
 $(BUILD)/fuzz/obj/%.o: %.c | $(DEPS_OK) $(BUILD)/.deps-test
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link $(PKG_CFLAGS) -MMD -MP -c $< -o $@
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link $(PKG_CFLAGS) $(DPKG_CFLAGS) -MMD -MP -c $< -o $@
 $(FUZZ_LIBA): $(FUZZ_LIB_OBJ)
 	@rm -f $@
 	ar rcsP $@ $^
 $(BUILD)/fuzz/fuzz_%: $(BUILD)/fuzz/obj/fuzz/fuzz_%.o $(FUZZ_LIBA)
-	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(LIBS)
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(LIBS) $(DLIBS)
 
 clean:
 	rm -rf $(BUILD)

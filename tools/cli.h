@@ -7,6 +7,14 @@ int sv_cli_tap(int argc, char **argv);
 int sv_cli_status(int argc, char **argv);
 int sv_cli_metrics(int argc, char **argv);
 int sv_cli_run(int argc, char **argv);
+int sv_cli_actions(int argc, char **argv);
+int sv_cli_block(int argc, char **argv);
+int sv_cli_unblock(int argc, char **argv);
+
+/* Send one request, take its one-message reply ("ok …"/"error …").
+ * Returns 0 or -errno (logged). */
+#include <stddef.h>
+int sv_cli_request(const char *cmd, char *reply, size_t size);
 
 /* Common: parse "--ctl PATH" style options shared by all subcommands. */
 extern const char *sv_cli_ctl_path;

@@ -5,6 +5,9 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
 
 #include "common/ctl.h"
 #include "common/log.h"
@@ -22,7 +25,32 @@ static const struct {
 	{ "status", sv_cli_status, "capture and per-service counters (--json)" },
 	{ "services", sv_cli_status, "the registered services, one a line" },
 	{ "metrics", sv_cli_metrics, "the counters as Prometheus text" },
+	{ "actions", sv_cli_actions, "the block rules in force (--json)" },
+	{ "block", sv_cli_block, "ask the door to block ADDR (as the operator)" },
+	{ "unblock", sv_cli_unblock, "remove a block rule: unblock ID|ADDR" },
 };
+
+int sv_cli_request(const char *cmd, char *reply, size_t size)
+{
+	struct timeval tmo = { .tv_sec = SV_CTL_QUERY_TIMEOUT_S };
+	int fd = sv_ctl_connect(sv_cli_ctl_path);
+	ssize_t n;
+
+	if (fd < 0) {
+		sv_err("cannot reach snapvnfd at %s: %s", sv_cli_ctl_path, strerror(-fd));
+		return fd;
+	}
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tmo, sizeof(tmo));
+	n = sv_ctl_send(fd, cmd, strlen(cmd), NULL, 0);
+	if (n == 0)
+		n = sv_ctl_recv(fd, reply, size, NULL, NULL);
+	close(fd);
+	if (n < 0) {
+		sv_err("snapvnfd did not answer: %s", strerror((int)-n));
+		return (int)n;
+	}
+	return 0;
+}
 
 static void usage(FILE *f)
 {

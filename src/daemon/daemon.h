@@ -42,6 +42,13 @@ struct sv_opts {
 	unsigned flow_interval; /* --flow-interval seconds */
 	const char *nfdump_dir; /* --nfdump-dir DIR */
 	int nice;               /* --nice: the priority to raise to, when allowed */
+	/* actions (action.h): the door's rules and the enforcer's backend */
+	const char *enforcer;   /* --enforcer NAME[:OPTS] (default log) */
+	const char *never_block[64]; /* --never-block CIDR, NULL-terminated */
+	unsigned block_max_rules;    /* --block-max-rules */
+	unsigned block_rate;         /* --block-rate per service per second */
+	unsigned block_ttl_max;      /* --block-ttl-max seconds */
+	const char *action_events;   /* --action-events FILE ("-": stdout) */
 };
 
 /* Parse the command line into o (logging why on error). Returns 0, -1
@@ -111,6 +118,10 @@ bool sv_registry_service(const struct sv_registry *reg, unsigned i, struct sv_se
 /* Status reply builder, set by main: writes JSON (status-json) or
  * Prometheus text (metrics) into a malloc'd string. */
 typedef char *(*sv_status_fn)(const char *what, void *ctx);
+/* Block, unblock and actions requests go to the door (action.h); its
+ * enforcer's descriptor is polled and its rules expired by serve. */
+struct sv_door;
+void sv_registry_set_door(struct sv_registry *reg, struct sv_door *door);
 void sv_registry_set_status(struct sv_registry *reg, sv_status_fn fn, void *ctx);
 
 /* ---- status rendering (status.c) ---- */
@@ -128,6 +139,7 @@ struct sv_daemon_view {
 	double uptime_s;
 	const struct sv_registry *reg;
 	const struct sv_collector *collector;
+	const struct sv_door *door;      /* NULL: no door (tests) */
 };
 
 char *sv_status_json(const struct sv_daemon_view *v);

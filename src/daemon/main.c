@@ -26,6 +26,7 @@
 
 #include "common/log.h"
 #include "common/ring.h"
+#include "daemon/action.h"
 #include "daemon/collector.h"
 #include "daemon/daemon.h"
 #include "daemon/input.h"
@@ -90,6 +91,7 @@ struct daemon {
 	struct sv_ring *flow_ring;
 
 	struct sv_registry *reg;
+	struct sv_door *door;       /* block requests and the enforcer (action.h) */
 	char source_desc[600];
 	uint64_t start_ms;
 	uint64_t end_ms;
@@ -129,6 +131,7 @@ static void daemon_view(struct daemon *d, struct sv_daemon_view *v)
 	v->uptime_s = (double)(mono_ms() - d->start_ms) / 1000.0;
 	v->reg = d->reg;
 	v->collector = d->collector;
+	v->door = d->door;
 }
 
 static char *status_cb(const char *what, void *ctx)
@@ -318,6 +321,24 @@ static int make_rings(struct daemon *d)
 	return d->collector ? 0 : -1;
 }
 
+static int open_door(struct daemon *d)
+{
+	struct sv_door_opts o;
+
+	sv_door_opts_default(&o);
+	o.enforcer = d->opts.enforcer;
+	memcpy(o.never_block, d->opts.never_block, sizeof(o.never_block));
+	o.max_rules = d->opts.block_max_rules;
+	o.rate = d->opts.block_rate;
+	o.ttl_max = d->opts.block_ttl_max;
+	o.events = d->opts.action_events;
+	d->door = sv_door_open(&o, mono_ms());
+	if (!d->door)
+		return -1;
+	sv_registry_set_door(d->reg, d->door);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	int lvl = SV_LOG_INFO, rc = 1;
@@ -337,6 +358,13 @@ int main(int argc, char **argv)
 	d.reg = sv_registry_open(d.opts.ctl_path, d.ring, d.flow_ring);
 	if (!d.reg)
 		goto out;
+	/*
+	 * The enforcer is forked here, once everything privileged is open and
+	 * before the daemon gives up root: it keeps only what its backend
+	 * needs, the daemon nothing.
+	 */
+	if (open_door(&d) < 0)
+		goto out;
 	sv_registry_set_status(d.reg, status_cb, &d);
 	sv_priority_raise(d.opts.nice);
 	d.start_ms = mono_ms();
@@ -346,6 +374,7 @@ int main(int argc, char **argv)
 		sv_info("waiting for %u service(s) before replaying", d.opts.wait_for);
 	rc = run(&d);
 out:
+	sv_door_close(d.door);
 	sv_registry_close(d.reg);
 	for (unsigned i = 0; i < d.ninputs; i++)
 		d.input[i].ops->close(d.input[i].in);

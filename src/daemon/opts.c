@@ -4,9 +4,11 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "common/ctl.h"
 #include "common/log.h"
+#include "daemon/action.h"
 #include "daemon/daemon.h"
 
 static void usage(FILE *f)
@@ -45,6 +47,18 @@ static void usage(FILE *f)
 		"      --nice N           raise the daemon's priority to nice N when allowed\n"
 		"                         (default -5; services run at 10, so the capture\n"
 		"                         wins the CPU)\n"
+		"\n"
+		"actions (block requests from services; docs/actions.md):\n"
+		"      --enforcer NAME[:OPTS]  where accepted rules go: log (default: events\n"
+		"                         only), ovs:BRIDGE, nft[:family=inet|bridge],\n"
+		"                         sonic:PORT,PORT...[,port=6379]\n"
+		"      --never-block CIDR[,CIDR...]  never block these (the switch's own\n"
+		"                         addresses always); may be repeated\n"
+		"      --block-max-rules N  rules active at most (default 256)\n"
+		"      --block-rate N     block requests per service per second (default 10)\n"
+		"      --block-ttl-max S  longest rule in seconds (default 3600)\n"
+		"      --action-events FILE  the door's decisions as JSON lines (default:\n"
+		"                         standard output)\n"
 		"  -v, --verbose          more log lines (twice: debug)\n"
 		"  -q, --quiet            errors only\n"
 		"  -h, --help             this text\n",
@@ -75,7 +89,8 @@ int sv_opts_parse(int argc, char **argv, struct sv_opts *o, int *lvl)
 {
 	enum { OPT_PACE = 256, OPT_SLOTS, OPT_BUFFER, OPT_LOSSLESS, OPT_LOSSY, OPT_SFLOW,
 	       OPT_SFLOW_PCAP, OPT_SFLOW_PORT, OPT_SFLOW_SNAPS, OPT_INTERVAL, OPT_NFDUMP, OPT_NO_ERSPAN,
-	       OPT_NICE };
+	       OPT_NICE, OPT_ENFORCER, OPT_NEVER_BLOCK, OPT_BLOCK_MAX, OPT_BLOCK_RATE,
+	       OPT_BLOCK_TTL, OPT_ACTION_EVENTS };
 	static const struct option longopts[] = {
 		{ "interface", required_argument, NULL, 'i' },
 		{ "read", required_argument, NULL, 'r' },
@@ -96,16 +111,25 @@ int sv_opts_parse(int argc, char **argv, struct sv_opts *o, int *lvl)
 		{ "nfdump-dir", required_argument, NULL, OPT_NFDUMP },
 		{ "no-erspan", no_argument, NULL, OPT_NO_ERSPAN },
 		{ "nice", required_argument, NULL, OPT_NICE },
+		{ "enforcer", required_argument, NULL, OPT_ENFORCER },
+		{ "never-block", required_argument, NULL, OPT_NEVER_BLOCK },
+		{ "block-max-rules", required_argument, NULL, OPT_BLOCK_MAX },
+		{ "block-rate", required_argument, NULL, OPT_BLOCK_RATE },
+		{ "block-ttl-max", required_argument, NULL, OPT_BLOCK_TTL },
+		{ "action-events", required_argument, NULL, OPT_ACTION_EVENTS },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
+	unsigned nnever = 0;
 	int c;
 
 	*o = (struct sv_opts){ .snaplen = 150, .ring_slots = 65536, .buffer_mb = 64,
 			       .lossless = -1, .ctl_path = sv_ctl_path(), .sflow_port = 6343,
-			       .flow_interval = 2, .erspan = true, .nice = -5 };
+			       .flow_interval = 2, .erspan = true, .nice = -5,
+			       .enforcer = "log", .block_max_rules = 256, .block_rate = 10,
+			       .block_ttl_max = 3600 };
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":i:r:s:f:c:w:vqh", longopts, NULL)) != -1) {
 		switch (c) {
@@ -161,6 +185,42 @@ int sv_opts_parse(int argc, char **argv, struct sv_opts *o, int *lvl)
 			o->nice = (int)v;
 			break;
 		}
+		case OPT_ENFORCER: {
+			const char *bo;
+
+			if (!sv_enforce_find(optarg, &bo)) {
+				sv_err("--enforcer %s: no such backend (log, ovs, nft, sonic)", optarg);
+				return -1;
+			}
+			o->enforcer = optarg;
+			break;
+		}
+		case OPT_NEVER_BLOCK:
+			/* CIDR,CIDR…: split in place; the door checks each. */
+			for (char *save = NULL, *t = strtok_r(optarg, ",", &save); t;
+			     t = strtok_r(NULL, ",", &save)) {
+				if (nnever == 63) {
+					sv_err("--never-block: at most 63 prefixes");
+					return -1;
+				}
+				o->never_block[nnever++] = t;
+			}
+			break;
+		case OPT_BLOCK_MAX:
+			if (parse_uint(optarg, "--block-max-rules", 1, SV_ENF_MAX_RULES,
+				       &o->block_max_rules) < 0)
+				return -1;
+			break;
+		case OPT_BLOCK_RATE:
+			if (parse_uint(optarg, "--block-rate", 1, 100000, &o->block_rate) < 0)
+				return -1;
+			break;
+		case OPT_BLOCK_TTL:
+			if (parse_uint(optarg, "--block-ttl-max", 1, SV_RULE_TTL_MAX,
+				       &o->block_ttl_max) < 0)
+				return -1;
+			break;
+		case OPT_ACTION_EVENTS: o->action_events = optarg; break;
 		case OPT_BUFFER:
 			if (parse_uint(optarg, "--buffer", 1, 4096, &o->buffer_mb) < 0)
 				return -1;

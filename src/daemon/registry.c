@@ -27,6 +27,7 @@
 #include "common/log.h"
 #include "common/ring.h"
 #include "common/stats.h"
+#include "daemon/action.h"
 #include "daemon/daemon.h"
 
 #define REG_MAX_CONN 256
@@ -72,7 +73,16 @@ struct sv_registry {
 	size_t out_total;
 	sv_status_fn status_fn;
 	void *status_ctx;
+	struct sv_door *door;        /* block requests go through it; NULL: none */
 };
+
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
 
 static int make_parent_dir(const char *path)
 {
@@ -443,6 +453,19 @@ static void do_request(struct sv_registry *reg, struct conn *c, const char *msg)
 		do_attach(reg, c, msg);
 		return;
 	}
+	if (reg->door && (strcmp(verb, "block") == 0 || strcmp(verb, "unblock") == 0 ||
+			  strcmp(verb, "actions") == 0)) {
+		char out[512];
+
+		if (sv_door_request(reg->door, c->service ? c->name : NULL, msg, mono_ms(), out,
+				    sizeof(out), &text))
+			bad_request(reg, c, "malformed action request");
+		if (text)
+			queue_text(reg, c, text);
+		else
+			reply(c, "%s", out);
+		return;
+	}
 	if ((strcmp(verb, "status") == 0 || strcmp(verb, "metrics") == 0) && reg->status_fn) {
 		text = reg->status_fn(verb, reg->status_ctx);
 		if (text)
@@ -452,7 +475,8 @@ static void do_request(struct sv_registry *reg, struct conn *c, const char *msg)
 		return;
 	}
 	bad_request(reg, c, "unknown request");
-	reply(c, "error unknown request '%.40s' (try: hello, attach, status, metrics)", verb);
+	reply(c, "error unknown request '%.40s' (try: hello, attach, status, metrics, block, "
+		 "unblock, actions)", verb);
 }
 
 static void do_accept(struct sv_registry *reg)
@@ -507,6 +531,8 @@ int sv_registry_pollfds(struct sv_registry *reg, struct pollfd *pfd, int max)
 	for (unsigned i = 0; i < reg->nconn && n < max; i++)
 		pfd[n++] = (struct pollfd){ .fd = reg->conn[i].fd,
 					    .events = reg->conn[i].out ? POLLOUT : POLLIN };
+	if (sv_door_fd(reg->door) >= 0 && n < max)
+		pfd[n++] = (struct pollfd){ .fd = sv_door_fd(reg->door), .events = POLLIN };
 	return n;
 }
 
@@ -569,6 +595,15 @@ void sv_registry_serve(struct sv_registry *reg, const struct pollfd *pfd, int n)
 	}
 	if (n >= 1 && pfd[0].revents)
 		do_accept(reg);
+	if (reg->door) {
+		uint64_t now = mono_ms();
+
+		/* The enforcer's answers, and rules whose TTL ended. */
+		for (int k = n - 1; k >= 1; k--)
+			if (pfd[k].fd == sv_door_fd(reg->door) && pfd[k].revents)
+				sv_door_serve(reg->door, now);
+		sv_door_tick(reg->door, now);
+	}
 }
 
 unsigned sv_registry_count(const struct sv_registry *reg)
@@ -617,6 +652,11 @@ bool sv_registry_service(const struct sv_registry *reg, unsigned i, struct sv_se
 		}
 	}
 	return false;
+}
+
+void sv_registry_set_door(struct sv_registry *reg, struct sv_door *door)
+{
+	reg->door = door;
 }
 
 void sv_registry_set_status(struct sv_registry *reg, sv_status_fn fn, void *ctx)

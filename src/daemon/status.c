@@ -11,6 +11,7 @@
 
 #include "common/ring.h"
 #include "common/stats.h"
+#include "daemon/action.h"
 #include "daemon/collector.h"
 #include "daemon/daemon.h"
 #include "daemon/input.h"
@@ -66,6 +67,56 @@ static void cursor_json(json_object *o, const char *prefix, const struct sv_curs
 	add_u64(o, key, head > pos ? head - pos : 0);
 }
 
+/* The door's counters, in the order docs/actions.md lists them. */
+#define DOOR_COUNTERS(X)                                                         \
+	X(requests, "block requests received")                                  \
+	X(applied, "rules the backend confirmed")                               \
+	X(dry_run, "requests accepted with dry_run=1 (events only)")            \
+	X(folded, "requests covered by a rule already in force")                \
+	X(refused_malformed, "requests refused: malformed")                     \
+	X(refused_allowlist, "requests refused: an address never blocked")      \
+	X(refused_ttl, "requests refused: TTL out of bounds")                   \
+	X(refused_cap, "requests refused: rule cap reached")                    \
+	X(refused_rate, "requests refused: the service's rate cap")             \
+	X(refused_enforcer, "requests refused: the enforcer is gone")           \
+	X(failed, "rules the backend could not apply")                          \
+	X(expired, "rules removed at the end of their TTL")                     \
+	X(removed, "rules removed by unblock or at exit")                       \
+	X(leftovers, "rules of an earlier run removed at start")
+
+static json_object *door_json(const struct sv_door *door)
+{
+	json_object *o = json_object_new_object();
+	struct sv_door_stats st;
+
+	sv_door_stats(door, &st);
+	json_object_object_add(o, "backend", json_object_new_string(st.backend));
+	json_object_object_add(o, "enforcer_up", json_object_new_boolean(st.enforcer_up));
+	add_u64(o, "active", st.active);
+#define X(name, help) add_u64(o, #name, st.name);
+	DOOR_COUNTERS(X)
+#undef X
+	return o;
+}
+
+static void door_prometheus(FILE *f, const struct sv_door *door)
+{
+	struct sv_door_stats st;
+
+	sv_door_stats(door, &st);
+	fprintf(f, "# HELP snapvnf_actions_active Block rules in force.\n"
+		   "# TYPE snapvnf_actions_active gauge\nsnapvnf_actions_active %llu\n"
+		   "# HELP snapvnf_actions_enforcer_up 1 while the enforcer process runs.\n"
+		   "# TYPE snapvnf_actions_enforcer_up gauge\nsnapvnf_actions_enforcer_up %d\n",
+		(unsigned long long)st.active, st.enforcer_up ? 1 : 0);
+#define X(name, help)                                                             \
+	fprintf(f, "# HELP snapvnf_actions_" #name "_total " help ".\n"                \
+		   "# TYPE snapvnf_actions_" #name "_total counter\n"                   \
+		   "snapvnf_actions_" #name "_total %llu\n", (unsigned long long)st.name);
+	DOOR_COUNTERS(X)
+#undef X
+}
+
 static json_object *service_json(const struct sv_service_info *s, const struct sv_daemon_view *v)
 {
 	json_object *o = json_object_new_object(), *cnt = json_object_new_object();
@@ -117,6 +168,8 @@ char *sv_status_json(const struct sv_daemon_view *v)
 	add_u64(ctl, "bad_requests", rs.bad_requests);
 	add_u64(ctl, "busy", rs.busy);
 	json_object_object_add(root, "control", ctl);
+	if (v->door)
+		json_object_object_add(root, "actions", door_json(v->door));
 
 	for (unsigned i = 0; sv_registry_service(v->reg, i, &s); i++)
 		json_object_array_add(svcs, service_json(&s, v));
@@ -156,6 +209,8 @@ char *sv_status_prometheus(const struct sv_daemon_view *v)
 		   "snapvnf_control_bad_requests_total %llu\n",
 		(unsigned long long)rs.connections, (unsigned long long)rs.refused,
 		(unsigned long long)rs.bad_requests);
+	if (v->door)
+		door_prometheus(f, v->door);
 	fprintf(f, "# TYPE snapvnf_service_delivered_total counter\n"
 		   "# TYPE snapvnf_service_lost_total counter\n"
 		   "# TYPE snapvnf_service_counter gauge\n");
