@@ -851,7 +851,7 @@ static void test_ddos_report(void **unused)
  * it writes: its input schema is set by each test.
  */
 #define TAP_MAX 64
-static unsigned char tap_in[TAP_MAX][64];
+static unsigned char tap_in[TAP_MAX][512];
 static int tap_n;
 
 static void *tap_create(struct sv_vnf_ctx *ctx, const char *args)

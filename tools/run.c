@@ -26,7 +26,7 @@ static void usage(FILE *f)
 	for (const struct sv_builtin *b = sv_builtins; b->name; b++) {
 		const struct sv_vnf_desc *d = b->pkt ? &b->pkt->desc : &b->flow->desc;
 
-		fprintf(f, "  %-14s %s%s\n", b->name, b->flow ? "(flow) " : "",
+		fprintf(f, "  %-14s %s%s\n", b->name, b->pkt && b->flow ? "" : b->flow ? "(flow) " : "",
 			d->summary ? d->summary : "");
 	}
 }
@@ -81,7 +81,7 @@ int sv_cli_run(int argc, char **argv)
 		return 1;
 	if (service_init(name) < 0)
 		return 1;
-	for (int i = optind; i < argc; i++) {
+	for (int i = optind, prev_flow = 0; i < argc; i++) {
 		char *arg = strchr(argv[i], '=');
 		const struct sv_builtin *b;
 		int rc;
@@ -89,8 +89,14 @@ int sv_cli_run(int argc, char **argv)
 		if (arg)
 			*arg++ = '\0';
 		b = sv_builtin_find(argv[i]);
-		rc = b->pkt ? sv_register_pkt(b->pkt, arg, i > optind ? "*" : NULL)
-			    : sv_register_flow(b->flow, arg, i > optind ? "*" : NULL);
+		/* A VNF of both kinds (block) takes the kind of the one before it. */
+		if (b->pkt && (!b->flow || !prev_flow)) {
+			rc = sv_register_pkt(b->pkt, arg, i > optind ? "*" : NULL);
+			prev_flow = 0;
+		} else {
+			rc = sv_register_flow(b->flow, arg, i > optind ? "*" : NULL);
+			prev_flow = 1;
+		}
 		if (rc < 0)
 			return 1;
 	}

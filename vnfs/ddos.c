@@ -29,13 +29,18 @@
  * destination's pps and bps over the last interval, and alert: it was
  * over a threshold last interval, or its count this interval is already
  * over what the threshold allows for the whole interval - so a following
- * VNF can act on an attack before the interval ends.
+ * VNF can act on an attack before the interval ends. Then the verdict
+ * for a `block` VNF: the record's source, protocol and destination port,
+ * and culprit when the destination is under attack and this source sent
+ * at least half of its packets over this and the last interval (lib/
+ * culprit.h), with reason "ddos" and the figures as evidence.
  *
  * Memory is fixed: a full table bucket makes room for a new destination
  * by evicting its destination with the fewest packets this interval
  * (counted as "evicted"). Never stops the chain.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -43,6 +48,7 @@
 
 #include "common/table.h"
 #include "lib/args.h"
+#include "lib/culprit.h"
 #include "lib/interval.h"
 
 enum { KIND_SAMPLE, KIND_FLOW };
@@ -54,7 +60,13 @@ SV_SCHEMA(sv_ddos_meta,
 	  SV_FIELD(struct sv_ddos_meta, dst),
 	  SV_FIELD(struct sv_ddos_meta, pps),
 	  SV_FIELD(struct sv_ddos_meta, bps),
-	  SV_FIELD(struct sv_ddos_meta, alert));
+	  SV_FIELD(struct sv_ddos_meta, alert),
+	  SV_FIELD(struct sv_ddos_meta, src),
+	  SV_FIELD(struct sv_ddos_meta, proto),
+	  SV_FIELD(struct sv_ddos_meta, dport),
+	  SV_FIELD(struct sv_ddos_meta, culprit),
+	  SV_FIELD(struct sv_ddos_meta, reason),
+	  SV_FIELD(struct sv_ddos_meta, evidence));
 
 struct dest {
 	uint64_t packets;  /* this interval; first: the table's weight */
@@ -68,6 +80,7 @@ struct ddos_state {
 	unsigned kind;
 	struct sv_interval iv;
 	struct sv_table *tab;
+	struct sv_culprits *culprits;  /* packets per (source, destination) */
 	_Atomic uint64_t *records;
 	_Atomic uint64_t *alerts;
 	_Atomic uint64_t *evicted;
@@ -81,6 +94,7 @@ static void ddos_destroy(void *state)
 	if (!st)
 		return;
 	sv_table_free(st->tab);
+	sv_culprits_free(st->culprits);
 	free(st);
 }
 
@@ -106,9 +120,11 @@ static void *ddos_create(struct sv_vnf_ctx *ctx, const char *args)
 		return NULL;
 	}
 	st = calloc(1, sizeof(*st));
-	if (st)
+	if (st) {
 		st->tab = sv_table_new(table, sizeof(struct sv_addr), sizeof(struct dest));
-	if (!st || !st->tab) {
+		st->culprits = sv_culprits_new(table);
+	}
+	if (!st || !st->tab || !st->culprits) {
 		ddos_destroy(st);
 		sv_vnf_error(ctx, "out of memory");
 		errno = ENOMEM;
@@ -179,6 +195,7 @@ static void ddos_close(struct ddos_state *st, struct sv_vnf_ctx *ctx, uint64_t l
 		d->bps = (uint64_t)bps;
 		d->packets = d->bytes = 0;
 	}
+	sv_culprits_roll(st->culprits);
 }
 
 /* Already over what the thresholds allow for the whole interval. */
@@ -218,6 +235,24 @@ static int ddos_process(void *state, struct sv_vnf_ctx *ctx, const struct sv_flo
 	m->pps = d->pps;
 	m->bps = d->bps;
 	m->alert = d->flagged || ddos_over_now(st, d);
+	sv_addr_from_flow(&m->src, rec, false);
+	m->proto = rec->proto;
+	m->dport = rec->dport;
+	sv_culprits_add(st->culprits, &m->src, &m->dst, rec->packets);
+	if (m->alert) {
+		double part = sv_culprits_share(st->culprits, &m->src, &m->dst);
+
+		if (part >= 0.5 - 1e-12) {
+			m->culprit = true;
+			memcpy(m->reason, "ddos", sizeof("ddos"));
+			snprintf(m->evidence, sizeof(m->evidence),
+				 "destination at %llu pps, %llu bps last interval (thresholds "
+				 "%llu, %llu), %.0f%% of its packets from this source",
+				 (unsigned long long)d->pps, (unsigned long long)d->bps,
+				 (unsigned long long)st->pps, (unsigned long long)st->bps,
+				 part * 100.0);
+		}
+	}
 	return SV_CONTINUE;
 }
 

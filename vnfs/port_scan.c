@@ -31,7 +31,9 @@
  * Output (struct sv_scan_meta), for each probe (cleared for other
  * records): its source, its distinct hosts and most ports on one host so
  * far this interval, and alert: flagged last interval, or over a
- * threshold already.
+ * threshold already. Then the verdict for a `block` VNF: the probe's
+ * destination, protocol and port, and culprit = alert (the scanner is the
+ * source itself), with reason "port_scan" and the figures as evidence.
  *
  * Memory is fixed. Whether a (source, host) or a (source, host, protocol,
  * port) was seen this interval is one bit of a hashed bitmap each (a
@@ -43,6 +45,7 @@
  */
 #include <errno.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -65,7 +68,13 @@ SV_SCHEMA(sv_scan_meta,
 	  SV_FIELD(struct sv_scan_meta, src),
 	  SV_FIELD(struct sv_scan_meta, hosts),
 	  SV_FIELD(struct sv_scan_meta, ports),
-	  SV_FIELD(struct sv_scan_meta, alert));
+	  SV_FIELD(struct sv_scan_meta, alert),
+	  SV_FIELD(struct sv_scan_meta, dst),
+	  SV_FIELD(struct sv_scan_meta, proto),
+	  SV_FIELD(struct sv_scan_meta, dport),
+	  SV_FIELD(struct sv_scan_meta, culprit),
+	  SV_FIELD(struct sv_scan_meta, reason),
+	  SV_FIELD(struct sv_scan_meta, evidence));
 
 struct scan_src {
 	uint64_t weight;     /* distinct hosts + ports this interval: the table's weight */
@@ -304,6 +313,18 @@ static int scan_process(void *state, struct sv_vnf_ctx *ctx, const struct sv_flo
 	m->hosts = s->hosts;
 	m->ports = s->ports;
 	m->alert = s->flagged || scan_over(st, s);
+	m->dst = k.dst;
+	m->proto = rec->proto;
+	m->dport = rec->dport;
+	if (m->alert) {
+		m->culprit = true;
+		memcpy(m->reason, "port_scan", sizeof("port_scan"));
+		snprintf(m->evidence, sizeof(m->evidence),
+			 "probed %u hosts and up to %u ports of one host this interval "
+			 "(thresholds %llu hosts, %llu ports)",
+			 m->hosts, m->ports, (unsigned long long)st->hosts,
+			 (unsigned long long)st->ports);
+	}
 	return SV_CONTINUE;
 }
 

@@ -27,12 +27,19 @@
  * Output (struct sv_syn_meta), for each TCP sample (cleared for other
  * records): its destination, the SYN share so far this interval, and
  * alert: flagged last interval, or already meeting both conditions now.
+ * Then the verdict for a `block` VNF after it: the sample's source,
+ * protocol and destination port, and culprit - a SYN without ACK to a
+ * flagged destination from a source that sent at least half of that
+ * destination's SYN samples over this and the last interval (lib/
+ * culprit.h: one flooder is named, a crowd of spoofed sources is not),
+ * with reason "syn_flood" and the figures as evidence.
  *
  * Memory is fixed: a full table bucket evicts its destination with the
  * fewest TCP samples this interval ("evicted"). Never stops the chain.
  */
 #include <errno.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -40,6 +47,7 @@
 
 #include "common/table.h"
 #include "lib/args.h"
+#include "lib/culprit.h"
 #include "lib/interval.h"
 
 #define TCP_SYN 0x02
@@ -48,7 +56,13 @@
 SV_SCHEMA(sv_syn_meta,
 	  SV_FIELD(struct sv_syn_meta, dst),
 	  SV_FIELD(struct sv_syn_meta, share),
-	  SV_FIELD(struct sv_syn_meta, alert));
+	  SV_FIELD(struct sv_syn_meta, alert),
+	  SV_FIELD(struct sv_syn_meta, src),
+	  SV_FIELD(struct sv_syn_meta, proto),
+	  SV_FIELD(struct sv_syn_meta, dport),
+	  SV_FIELD(struct sv_syn_meta, culprit),
+	  SV_FIELD(struct sv_syn_meta, reason),
+	  SV_FIELD(struct sv_syn_meta, evidence));
 
 struct syn_dest {
 	uint64_t samples;     /* TCP samples this interval; first: the table's weight */
@@ -62,6 +76,7 @@ struct syn_state {
 	double share;
 	struct sv_interval iv;
 	struct sv_table *tab;
+	struct sv_culprits *culprits;  /* SYN samples per (source, destination) */
 	_Atomic uint64_t *samples;
 	_Atomic uint64_t *alerts;
 	_Atomic uint64_t *evicted;
@@ -74,6 +89,7 @@ static void syn_destroy(void *state)
 	if (!st)
 		return;
 	sv_table_free(st->tab);
+	sv_culprits_free(st->culprits);
 	free(st);
 }
 
@@ -93,9 +109,11 @@ static void *syn_create(struct sv_vnf_ctx *ctx, const char *args)
 	if (sv_args_parse_vnf(ctx, args, spec) < 0)
 		return NULL;
 	st = calloc(1, sizeof(*st));
-	if (st)
+	if (st) {
 		st->tab = sv_table_new(table, sizeof(struct sv_addr), sizeof(struct syn_dest));
-	if (!st || !st->tab) {
+		st->culprits = sv_culprits_new(table);
+	}
+	if (!st || !st->tab || !st->culprits) {
 		syn_destroy(st);
 		sv_vnf_error(ctx, "out of memory");
 		errno = ENOMEM;
@@ -153,6 +171,7 @@ static void syn_close(struct syn_state *st, struct sv_vnf_ctx *ctx, uint64_t len
 			syn_alert(st, ctx, key, d, len_ns);
 		d->samples = d->syn = d->syn_packets = 0;
 	}
+	sv_culprits_roll(st->culprits);
 }
 
 static int syn_process(void *state, struct sv_vnf_ctx *ctx, const struct sv_flow *rec,
@@ -162,7 +181,7 @@ static int syn_process(void *state, struct sv_vnf_ctx *ctx, const struct sv_flow
 	struct sv_syn_meta *m = out;
 	struct syn_dest *d;
 	uint64_t start;
-	bool evicted;
+	bool evicted, syn;
 
 	memset(m, 0, sizeof(*m));
 	if (rec->kind != SV_FLOW_SAMPLE || rec->proto != IPPROTO_TCP ||
@@ -176,12 +195,30 @@ static int syn_process(void *state, struct sv_vnf_ctx *ctx, const struct sv_flow
 	if (evicted)
 		sv_counter_add(st->evicted, 1);
 	d->samples++;
-	if ((rec->tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_SYN) {
+	sv_addr_from_flow(&m->src, rec, false);
+	m->proto = IPPROTO_TCP;
+	m->dport = rec->dport;
+	syn = (rec->tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_SYN;
+	if (syn) {
 		d->syn++;
 		d->syn_packets += rec->packets;
+		sv_culprits_add(st->culprits, &m->src, &m->dst, 1);
 	}
 	m->share = (double)d->syn / (double)d->samples;
 	m->alert = d->flagged || syn_over(st, d);
+	if (m->alert && syn) {
+		double part = sv_culprits_share(st->culprits, &m->src, &m->dst);
+
+		if (part >= 0.5 - 1e-12) {
+			m->culprit = true;
+			memcpy(m->reason, "syn_flood", sizeof("syn_flood"));
+			snprintf(m->evidence, sizeof(m->evidence),
+				 "%llu of %llu TCP samples to the destination SYN without ACK "
+				 "(threshold %.3g), %.0f%% of them from this source",
+				 (unsigned long long)d->syn, (unsigned long long)d->samples,
+				 st->share, part * 100.0);
+		}
+	}
 	return SV_CONTINUE;
 }
 

@@ -21,6 +21,10 @@
  * for other packets) and is skipped. Emits "alert" {reason "blocklist",
  * host, uri, entry, client}. Returns SV_CONTINUE always: this is a
  * detector, and later VNFs see the request whether it matched or not.
+ * Output (struct sv_url_verdict), for a `block` VNF: the packet's source
+ * (the client), destination, protocol and port, and culprit on a request
+ * that matched, with reason "blocklist" and the host, URI and entry as
+ * evidence; cleared for every other packet.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -35,6 +39,15 @@ SV_SCHEMA(sv_url_meta,
 	  SV_FIELD(struct sv_url_meta, host),
 	  SV_FIELD(struct sv_url_meta, uri),
 	  SV_FIELD(struct sv_url_meta, client));
+
+SV_SCHEMA(sv_url_verdict,
+	  SV_FIELD(struct sv_url_verdict, src),
+	  SV_FIELD(struct sv_url_verdict, dst),
+	  SV_FIELD(struct sv_url_verdict, proto),
+	  SV_FIELD(struct sv_url_verdict, dport),
+	  SV_FIELD(struct sv_url_verdict, culprit),
+	  SV_FIELD(struct sv_url_verdict, reason),
+	  SV_FIELD(struct sv_url_verdict, evidence));
 
 struct url_entry {
 	char *text;        /* the line as written, for the alert */
@@ -294,12 +307,16 @@ static int url_process(void *state, struct sv_vnf_ctx *ctx, const struct sv_pkt 
 {
 	struct url_state *st = state;
 	const struct sv_url_meta *m = in;
+	struct sv_url_verdict *v = out;
 	char host[sizeof(m->host)], uri[sizeof(m->uri)], norm[sizeof(m->uri)];
 	const char *name = host, *path = uri, *auth;
 	size_t nlen;
 	const struct url_entry *e;
 	struct sv_event *ev;
 
+	/* Cleared lazily: only a verdict leaves anything set. */
+	if (v->culprit)
+		memset(v, 0, sizeof(*v));
 	url_str(host, m->host, sizeof(host));
 	url_str(uri, m->uri, sizeof(uri));
 	nlen = strlen(host);
@@ -333,6 +350,15 @@ static int url_process(void *state, struct sv_vnf_ctx *ctx, const struct sv_pkt 
 	if (m->client.family)
 		sv_event_addr(ev, "client", &m->client);
 	sv_event_end(ev);
+
+	sv_addr_from_pkt(&v->src, pkt, false);
+	sv_addr_from_pkt(&v->dst, pkt, true);
+	v->proto = pkt->proto;
+	v->dport = pkt->dport;
+	v->culprit = v->src.family != 0;
+	memcpy(v->reason, "blocklist", sizeof("blocklist"));
+	snprintf(v->evidence, sizeof(v->evidence), "requested %.60s%.60s, blocklist entry %.40s",
+		 host, uri, e->text);
 	return SV_CONTINUE;
 }
 
@@ -347,6 +373,7 @@ pkt_vnf sv_vnf_url_filter = {
 		.version = "1.0",
 		.summary = "alert on HTTP requests to blocklisted hosts or URLs (args: file)",
 		.in = &sv_url_meta_schema,
+		.out = &sv_url_verdict_schema,
 		.create = url_create,
 		.destroy = url_destroy,
 	},

@@ -34,14 +34,46 @@ enum { SV_HTTP_METHOD, SV_HTTP_HOST, SV_HTTP_URI, SV_HTTP_USER_AGENT, SV_HTTP_TR
        SV_HTTP_CLIENT, SV_HTTP_SERVER, SV_HTTP_SERVER_PORT };
 extern pkt_vnf sv_vnf_http_request;
 
-/* url_filter: alert when host/uri match a blocklist (args: the file). */
+/*
+ * What a detector blames, for the `block` VNF after it (the members a
+ * detector's output shares by name with block's input): the source to
+ * block and, for scope=pair, where it sent to; culprit is true on the
+ * items whose source the detector holds responsible; reason and evidence
+ * say for what and on which figures.
+ */
+#define SV_VERDICT_MEMBERS                                                     \
+	struct sv_addr src;                                                    \
+	struct sv_addr dst;                                                    \
+	uint8_t proto;                                                         \
+	uint16_t dport;                                                        \
+	bool culprit;                                                          \
+	char reason[32];                                                       \
+	char evidence[192]
+
+/* url_filter: alert when host/uri match a blocklist (args: the file).
+ * Output: the verdict, culprit on a request the blocklist names (src: the
+ * client, dst: the server). */
 struct sv_url_meta {
 	char host[128];
 	char uri[256];
 	struct sv_addr client;
 };
 enum { SV_URL_HOST, SV_URL_URI, SV_URL_CLIENT };
+struct sv_url_verdict {
+	SV_VERDICT_MEMBERS;
+};
 extern pkt_vnf sv_vnf_url_filter;
+
+/* block: turn a detector's verdict into a block request to snapvnfd's
+ * door (args: ttl=60, scope=src|pair, dry_run=0|1). One table per kind of
+ * chain; `snapvnf run` takes the one that fits the VNF before it. */
+struct sv_block_meta {
+	SV_VERDICT_MEMBERS;
+};
+enum { SV_BLOCK_SRC, SV_BLOCK_DST, SV_BLOCK_PROTO, SV_BLOCK_DPORT, SV_BLOCK_CULPRIT,
+       SV_BLOCK_REASON, SV_BLOCK_EVIDENCE };
+extern pkt_vnf sv_vnf_block;
+extern flow_vnf sv_vnf_block_flow;
 
 /* dns: DNS queries and responses (UDP and TCP). */
 struct sv_dns_meta {
@@ -91,6 +123,14 @@ struct sv_ddos_meta {
 	uint64_t pps;
 	uint64_t bps;
 	bool alert;
+	/* the verdict: culprit when this record's source sent at least half
+	 * of the flagged destination's packets (this and the last interval) */
+	struct sv_addr src;
+	uint8_t proto;
+	uint16_t dport;
+	bool culprit;
+	char reason[32];
+	char evidence[192];
 };
 enum { SV_DDOS_DST, SV_DDOS_PPS, SV_DDOS_BPS, SV_DDOS_ALERT };
 extern flow_vnf sv_vnf_ddos;
@@ -103,6 +143,14 @@ struct sv_syn_meta {
 	struct sv_addr dst;
 	double share;
 	bool alert;
+	/* the verdict: culprit on a SYN sample whose source sent at least half
+	 * of the flagged destination's SYN samples (this and the last interval) */
+	struct sv_addr src;
+	uint8_t proto;
+	uint16_t dport;
+	bool culprit;
+	char reason[32];
+	char evidence[192];
 };
 enum { SV_SYN_DST, SV_SYN_SHARE, SV_SYN_ALERT };
 extern flow_vnf sv_vnf_syn_flood;
@@ -116,6 +164,13 @@ struct sv_scan_meta {
 	uint32_t hosts;
 	uint32_t ports;
 	bool alert;
+	/* the verdict: culprit on every record of a flagged source */
+	struct sv_addr dst;
+	uint8_t proto;
+	uint16_t dport;
+	bool culprit;
+	char reason[32];
+	char evidence[192];
 };
 enum { SV_SCAN_SRC, SV_SCAN_HOSTS, SV_SCAN_PORTS, SV_SCAN_ALERT };
 extern flow_vnf sv_vnf_port_scan;
@@ -123,8 +178,8 @@ extern flow_vnf sv_vnf_port_scan;
 /* The built-in VNFs by name, for `snapvnf run` and service files. */
 struct sv_builtin {
 	const char *name;
-	const pkt_vnf *pkt;   /* exactly one of pkt/flow is set */
-	const flow_vnf *flow;
+	const pkt_vnf *pkt;   /* at least one of pkt/flow is set; both for a */
+	const flow_vnf *flow; /* VNF that fits either kind of chain (block) */
 };
 /* NULL-terminated by name. */
 extern const struct sv_builtin sv_builtins[];

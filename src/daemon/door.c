@@ -418,7 +418,7 @@ static void refuse(struct sv_door *d, struct entry *e, uint64_t *counter, const 
 	json_object_object_add(o, "refused", json_object_new_string(code));
 	json_object_object_add(o, "why", json_object_new_string(why));
 	event_end(d, o);
-	snprintf(reply, size, "error refused=%s%s: %s", code, seq, why);
+	snprintf(reply, size, "error refused=%s%s - %s", code, seq, why);
 }
 
 static void do_block(struct sv_door *d, const char *who, const char *msg, uint64_t now_ms,

@@ -8,6 +8,7 @@
 #include <snapvnf/builtin.h>
 
 const struct sv_builtin sv_builtins[] = {
+	{ "block", &sv_vnf_block, &sv_vnf_block_flow },
 	{ "ddos", NULL, &sv_vnf_ddos },
 	{ "dns", &sv_vnf_dns, NULL },
 	{ "flow_dump", NULL, &sv_vnf_flow_dump },

@@ -44,6 +44,10 @@ int sv_client_attach(struct sv_client *c, unsigned consumes);
  */
 int sv_client_wait(struct sv_client *c, int timeout_ms);
 
+/* The running service's control socket (service.c), -1 when not
+ * connected: block requests (action.c) go over it. */
+int sv_service_sock(void);
+
 /* Unmap and disconnect (the daemon frees the cursors at once). */
 void sv_client_close(struct sv_client *c);
 

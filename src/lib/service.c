@@ -51,6 +51,11 @@ static int fail(int rc, const char *fmt, ...)
 	return rc;
 }
 
+int sv_service_sock(void)
+{
+	return svc.connected ? svc.cl.sock : -1;
+}
+
 const char *service_strerror(void)
 {
 	return svc.error;
