@@ -188,6 +188,7 @@ struct sv_door_stats {
 	uint64_t leftovers;         /* rules of an earlier run removed at start */
 	uint64_t active;            /* rules in force now (pending included) */
 	bool enforcer_up;
+	pid_t enforcer_pid;         /* -1 once gone */
 	const char *backend;
 };
 

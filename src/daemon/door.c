@@ -732,6 +732,7 @@ void sv_door_stats(const struct sv_door *d, struct sv_door_stats *st)
 	*st = d->st;
 	st->active = d->nrules;
 	st->enforcer_up = d->enforcer_up;
+	st->enforcer_pid = d->enf.pid;
 	st->backend = d->enf.ops ? d->enf.ops->name : "none";
 }
 

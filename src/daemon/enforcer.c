@@ -357,7 +357,7 @@ int sv_enforcer_recv(struct sv_enforcer *e, struct sv_enf_reply *rep)
 
 int sv_enforcer_stop(struct sv_enforcer *e, int timeout_ms)
 {
-	struct sv_enf_reply rep;
+	struct sv_enf_reply rep = { 0 };
 	int rc = -EPIPE;
 
 	if (e->fd >= 0 && sv_enforcer_send(e, SV_ENF_FLUSH, NULL) == 0) {

@@ -92,6 +92,7 @@ static json_object *door_json(const struct sv_door *door)
 	sv_door_stats(door, &st);
 	json_object_object_add(o, "backend", json_object_new_string(st.backend));
 	json_object_object_add(o, "enforcer_up", json_object_new_boolean(st.enforcer_up));
+	json_object_object_add(o, "enforcer_pid", json_object_new_int(st.enforcer_pid));
 	add_u64(o, "active", st.active);
 #define X(name, help) add_u64(o, #name, st.name);
 	DOOR_COUNTERS(X)
