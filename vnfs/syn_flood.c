@@ -111,7 +111,8 @@ static void *syn_create(struct sv_vnf_ctx *ctx, const char *args)
 	st = calloc(1, sizeof(*st));
 	if (st) {
 		st->tab = sv_table_new(table, sizeof(struct sv_addr), sizeof(struct syn_dest));
-		st->culprits = sv_culprits_new(table);
+		/* Heavy pairs are what it is for; the light ones may be evicted. */
+		st->culprits = sv_culprits_new(table < SV_CULPRITS_MAX ? table : SV_CULPRITS_MAX);
 	}
 	if (!st || !st->tab || !st->culprits) {
 		syn_destroy(st);

@@ -17,6 +17,10 @@
 
 struct sv_culprits;
 
+/* Pairs a detector keeps at most, whatever its own table's size: a full
+ * bucket evicts its lightest pair, and a culprit is heavy by definition. */
+#define SV_CULPRITS_MAX 65536
+
 /* A fixed-size table of about `entries` (source, destination) pairs. NULL
  * and errno on failure. */
 struct sv_culprits *sv_culprits_new(size_t entries);
