@@ -12,7 +12,10 @@ OPT     ?= -O2
 PKGS    := libpcap json-c
 # Only snapvnfd links these (the enforcer's backends and its privileges).
 DPKGS   := libnftables hiredis libcap-ng
-CPPFLAGS += -Iinclude -Isrc -I. -D_GNU_SOURCE
+# The VERSION file is the one place the version is written; the define
+# reaches src/common/version.c, which hands it out.
+VERSION := $(shell cat VERSION)
+CPPFLAGS += -Iinclude -Isrc -I. -D_GNU_SOURCE -DSV_VERSION='"$(VERSION)"'
 CFLAGS  += -std=c11 $(OPT) -g -fPIC -Wall -Wextra -Wshadow -Wstrict-prototypes \
 	   -Wmissing-prototypes -Wno-unused-parameter $(WERROR)
 ifneq ($(SAN),)
@@ -59,6 +62,8 @@ $(BUILD)/.deps-%: scripts/deps.sh
 $(BUILD)/obj/%.o: %.c | $(DEPS_OK)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) $(DPKG_CFLAGS) -MMD -MP -c $< -o $@
+
+$(call obj,src/common/version.c) $(BUILD)/fuzz/obj/src/common/version.o: VERSION
 
 $(LIBA): $(LIB_OBJ)
 	@rm -f $@

@@ -52,7 +52,7 @@ struct sv_opts {
 };
 
 /* Parse the command line into o (logging why on error). Returns 0, -1
- * on a usage error; exits 0 after --help. */
+ * on a usage error; exits 0 after --help or --version. */
 int sv_opts_parse(int argc, char **argv, struct sv_opts *o, int *log_level);
 /* Any input that runs until stopped (interface, sFlow socket, nfdump dir)? */
 bool sv_opts_live(const struct sv_opts *o);
