@@ -26,6 +26,14 @@ expect "cannot read" "$B/snapvnfd" -r "$T/text.pcap"
 expect "no such interface" "$B/snapvnfd" -i svtest-nope0
 expect "snaplen must be a number" "$B/snapvnfd" -r $cap -s 99999
 expect "bad filter" "$B/snapvnfd" -r $cap -f "tcp port"
+# tcpdump's -c and -w are not the daemon's: refused, pointing to the long
+# options and to `snapvnf tap`, and nothing named 100 is touched.
+touch "$T/100"
+( cd "$T" && expect "snapvnf tap -c COUNT" "$B/snapvnfd" -r "$OLDPWD/$cap" -c 100 )
+[ -f "$T/100" ] || fail "snapvnfd -c 100 removed a file named 100"
+expect "snapvnf tap -w FILE" "$B/snapvnfd" -r $cap -w out.pcap
+expect "snapvnf tap -c COUNT" "$B/snapvnfd" -r $cap -c
+expect "as in ddos=pps=50000" "$B/snapvnf" run syn_flood ddos pps=50000
 expect "unknown command" "$B/snapvnf" frobnicate
 expect "unknown option" "$B/snapvnf" tap --bogus
 expect "cannot reach snapvnfd" "$B/snapvnf" status

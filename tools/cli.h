@@ -18,5 +18,7 @@ int sv_cli_request(const char *cmd, char *reply, size_t size);
 
 /* Common: parse "--ctl PATH" style options shared by all subcommands. */
 extern const char *sv_cli_ctl_path;
+/* -v given to snapvnf or a subcommand: one log level more (to trace). */
+void sv_cli_verbose(void);
 
 #endif

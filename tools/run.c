@@ -18,7 +18,7 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: snapvnf run [--name NAME] [--events FILE] VNF[=ARGS] ...\n"
+	fprintf(f, "usage: snapvnf run [--name NAME] [--events FILE] [-v] VNF[=ARGS] ...\n"
 		   "Run a service of built-in VNFs, in the order given; each VNF's input\n"
 		   "is filled from the previous VNF's output members of the same name\n"
 		   "and type. Events are printed as JSON lines.\n\n"
@@ -36,6 +36,7 @@ int sv_cli_run(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "name", required_argument, NULL, 'n' },
 		{ "events", required_argument, NULL, 'e' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -44,10 +45,11 @@ int sv_cli_run(int argc, char **argv)
 	int c;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:n:e:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:n:e:vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'n': name = optarg; break;
 		case 'e': events = optarg; break;
+		case 'v': sv_cli_verbose(); break;
 		case 'h': usage(stdout); return 0;
 		case ':':
 			sv_err("option %s needs a value (see snapvnf run --help)", argv[optind - 1]);
@@ -68,7 +70,12 @@ int sv_cli_run(int argc, char **argv)
 
 		snprintf(vname, sizeof(vname), "%.*s", (int)len, argv[i]);
 		if (!sv_builtin_find(vname)) {
-			sv_err("no built-in VNF named '%s' (see snapvnf run --help)", vname);
+			/* `ddos pps=50000`: arguments written apart from their VNF. */
+			if (argv[i][len] == '=' && i > optind && !strchr(argv[i - 1], '='))
+				sv_err("no built-in VNF named '%s': a VNF's arguments follow its "
+				       "name and '=', as in %s=%s", vname, argv[i - 1], argv[i]);
+			else
+				sv_err("no built-in VNF named '%s' (see snapvnf run --help)", vname);
 			return 2;
 		}
 	}
@@ -99,6 +106,8 @@ int sv_cli_run(int argc, char **argv)
 		}
 		if (rc < 0)
 			return 1;
+		sv_debug("%s: %s %s%s%s", name, i > optind ? "then" : "first", argv[i],
+			 arg ? " with " : "", arg ? arg : "");
 	}
 	return service_run() < 0;
 }

@@ -11,6 +11,7 @@
 
 #include "common/ctl.h"
 #include "common/log.h"
+#include "common/version.h"
 #include "tools/cli.h"
 
 const char *sv_cli_ctl_path;
@@ -54,12 +55,19 @@ int sv_cli_request(const char *cmd, char *reply, size_t size)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: snapvnf [--ctl PATH] COMMAND [options]\n\ncommands:\n");
+	fprintf(f, "usage: snapvnf [--ctl PATH] [-v|-q] COMMAND [options]\n\ncommands:\n");
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		fprintf(f, "  %-9s %s\n", cmds[i].name, cmds[i].help);
 	fprintf(f, "\nThe control socket is --ctl, else $SNAPVNF_CTL, else %s.\n"
-		   "`snapvnf COMMAND --help` tells more.\n",
+		   "-v logs more (-vv more still), -q errors only, before or after COMMAND;\n"
+		   "--version prints the version. `snapvnf COMMAND --help` tells more.\n",
 		SV_CTL_DEFAULT_PATH);
+}
+
+void sv_cli_verbose(void)
+{
+	if (sv_log_level() < SV_LOG_TRACE)
+		sv_log_init("snapvnf", sv_log_level() + 1);
 }
 
 int main(int argc, char **argv)
@@ -68,16 +76,41 @@ int main(int argc, char **argv)
 
 	sv_log_init("snapvnf", SV_LOG_INFO);
 	sv_cli_ctl_path = sv_ctl_path();
-	if (i + 1 < argc && strcmp(argv[i], "--ctl") == 0) {
-		sv_cli_ctl_path = argv[i + 1];
-		i += 2;
+	/* Options before the command: as many as given, in any order. */
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		const char *a = argv[i];
+
+		if (strcmp(a, "--ctl") == 0) {
+			if (i + 1 >= argc) {
+				sv_err("--ctl needs a path (see snapvnf --help)");
+				return 2;
+			}
+			sv_cli_ctl_path = argv[++i];
+		} else if (strncmp(a, "--ctl=", 6) == 0) {
+			sv_cli_ctl_path = a + 6;
+		} else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
+			sv_log_init("snapvnf", SV_LOG_ERR);
+		} else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
+			sv_cli_verbose();
+		} else if (strcmp(a, "-vv") == 0) {
+			sv_cli_verbose();
+			sv_cli_verbose();
+		} else if (strcmp(a, "-V") == 0 || strcmp(a, "--version") == 0) {
+			printf("snapvnf %s\n", sv_version());
+			return 0;
+		} else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+			usage(stdout);
+			return 0;
+		} else {
+			sv_err("unknown option %s before the command (see snapvnf --help)", a);
+			return 2;
+		}
 	}
 	if (i >= argc) {
 		usage(stderr);
 		return 2;
 	}
-	if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0 ||
-	    strcmp(argv[i], "help") == 0) {
+	if (strcmp(argv[i], "help") == 0) {
 		usage(stdout);
 		return 0;
 	}

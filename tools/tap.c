@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * tap.c - `snapvnf tap`: the simplest service. Registers with the daemon
- * and prints one line per snap, or with --count one JSON summary at the
- * end of the stream (or on SIGINT/SIGTERM).
+ * and prints one line per snap, or writes the snaps to a pcap file (-w, as
+ * tcpdump does), or with --count prints one JSON summary at the end of the
+ * stream (or on SIGINT/SIGTERM).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -16,6 +17,7 @@
 #include <unistd.h>
 
 #include <json-c/json.h>
+#include <pcap/pcap.h>
 
 #include <snapvnf/pkt.h>
 
@@ -132,15 +134,105 @@ static void print_counts(const char *name, const struct counts *c, uint64_t lost
 	json_object_put(o);
 }
 
+/*
+ * -w FILE: the snaps as a pcap file (nanosecond timestamps), each record
+ * cap_len bytes of a wire_len packet, as tcpdump -s writes them. A file has
+ * one link type: the first snap decides (raw IP when its IP header starts
+ * the snap, as an sFlow agent may sample it, else Ethernet); snaps of the
+ * other kind are skipped and counted.
+ */
+struct pcap_out {
+	const char *path;
+	pcap_t *dead;
+	pcap_dumper_t *dump;
+	int dlt;
+	uint64_t written, skipped;
+};
+
+static int snap_dlt(const struct sv_pkt *p)
+{
+	return p->ip_version && p->l3_off == 0 ? DLT_RAW : DLT_EN10MB;
+}
+
+static int pcap_out_put(struct pcap_out *o, const struct sv_pkt *p)
+{
+	struct pcap_pkthdr h = {
+		.ts = { .tv_sec = (time_t)(p->ts_ns / 1000000000u),
+			/* nanoseconds: the dead handle's precision says so */
+			.tv_usec = (suseconds_t)(p->ts_ns % 1000000000u) },
+		.caplen = p->cap_len,
+		.len = p->wire_len > p->cap_len ? p->wire_len : p->cap_len,
+	};
+
+	if (!o->dump) {
+		o->dlt = snap_dlt(p);
+		o->dead = pcap_open_dead_with_tstamp_precision(o->dlt, 65535,
+							       PCAP_TSTAMP_PRECISION_NANO);
+		if (o->dead)
+			o->dump = pcap_dump_open(o->dead, o->path);
+		if (!o->dump) {
+			sv_err("cannot write %s: %s", o->path,
+			       o->dead ? pcap_geterr(o->dead) : "out of memory");
+			return -1;
+		}
+		sv_debug("writing %s snaps to %s", o->dlt == DLT_RAW ? "raw IP" : "Ethernet",
+			 o->path);
+	}
+	if (snap_dlt(p) != o->dlt) {
+		if (o->skipped++ == 0)
+			sv_warn("%s holds %s snaps only: skipping the others", o->path,
+				o->dlt == DLT_RAW ? "raw IP" : "Ethernet");
+		return 0;
+	}
+	pcap_dump((u_char *)o->dump, &h, p->data);
+	o->written++;
+	return 0;
+}
+
+/* Copy a snap out of its slot (at most `room` bytes), its length clamped
+ * to what was copied: a slot torn meanwhile is garbage, but bounded. */
+static void snap_copy(uint8_t *dst, const struct sv_pkt *p, size_t room)
+{
+	struct sv_pkt *c = (struct sv_pkt *)dst;
+	size_t max = room - sizeof(*p);
+
+	memcpy(c, p, sizeof(*p));
+	if (c->cap_len > max)
+		c->cap_len = (uint16_t)max;
+	memcpy(c->data, p->data, c->cap_len);
+}
+
+static int pcap_out_close(struct pcap_out *o)
+{
+	int rc = 0;
+
+	if (o->dump && (pcap_dump_flush(o->dump) < 0 || ferror(pcap_dump_file(o->dump)))) {
+		sv_err("writing %s: %s", o->path, strerror(errno));
+		rc = -1;
+	}
+	if (o->dump)
+		pcap_dump_close(o->dump);
+	if (o->dead)
+		pcap_close(o->dead);
+	if (o->skipped)
+		sv_warn("%llu snaps of another link type were not written to %s",
+			(unsigned long long)o->skipped, o->path);
+	sv_debug("%llu snaps written to %s", (unsigned long long)o->written, o->path);
+	return rc;
+}
+
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: snapvnf tap [--name NAME] [-c COUNT] [--count]\n"
+	fprintf(f, "usage: snapvnf tap [--name NAME] [-c COUNT] [-w FILE] [--count] [-v]\n"
 		   "Register as a service and print one line per snap:\n"
 		   "  TIME PROTO SRC[:PORT] > DST[:PORT] wire=N cap=N [erspan=SESSION from SWITCH]\n"
 		   "  -n, --name NAME  service name (default tap-PID)\n"
 		   "  -c COUNT         stop after COUNT snaps\n"
+		   "  -w FILE          write the snaps to FILE as pcap (- for stdout) instead\n"
+		   "                   of printing them; tcpdump -r and tshark -r read it\n"
 		   "      --count      print nothing per snap; at the end of the stream\n"
-		   "                   (or on SIGINT) print one JSON object of counts\n");
+		   "                   (or on SIGINT) print one JSON object of counts\n"
+		   "  -v, --verbose    log more (connection, rings)\n");
 }
 
 int sv_cli_tap(int argc, char **argv)
@@ -148,6 +240,8 @@ int sv_cli_tap(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "name", required_argument, NULL, 'n' },
 		{ "count", no_argument, NULL, 'C' },
+		{ "write", required_argument, NULL, 'w' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -157,14 +251,19 @@ int sv_cli_tap(int argc, char **argv)
 	unsigned long long limit = 0;
 	bool count_only = false;
 	struct counts cnt = { 0 };
+	struct pcap_out out = { 0 };
 	struct sv_client cl;
-	int c, err, level;
+	uint8_t *copy = NULL;  /* -w: the burst's snaps, one slot each */
+	size_t slot = 0;
+	int c, err, level, rc = 0;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":n:c:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":n:c:w:vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'n': want_name = optarg; break;
 		case 'C': count_only = true; break;
+		case 'w': out.path = optarg; break;
+		case 'v': sv_cli_verbose(); break;
 		case 'c':
 			limit = strtoull(optarg, &end, 10);
 			if (*end || !*optarg || *optarg == '-') {
@@ -180,6 +279,14 @@ int sv_cli_tap(int argc, char **argv)
 			sv_err("unknown option %s (see snapvnf tap --help)", argv[optind - 1]);
 			return 2;
 		}
+	}
+	if (optind < argc) {
+		sv_err("unexpected argument '%s' (see snapvnf tap --help)", argv[optind]);
+		return 2;
+	}
+	if (out.path && count_only && strcmp(out.path, "-") == 0) {
+		sv_err("-w - and --count both write to stdout: pick one");
+		return 2;
 	}
 	if (!want_name) {
 		snprintf(name, sizeof(name), "tap-%d", (int)getpid());
@@ -199,6 +306,14 @@ int sv_cli_tap(int argc, char **argv)
 		err = sv_client_attach(&cl, SV_CONSUME_PKT);
 	if (err) {
 		sv_err("%s", cl.error);
+		return 1;
+	}
+	sv_debug("registered as %s at %s; packet ring of %u slots of %u bytes", cl.name,
+		 sv_cli_ctl_path, cl.pkt.hdr->slot_count, cl.pkt.slot_size);
+	slot = cl.pkt.slot_size;
+	if (out.path && (slot <= sizeof(struct sv_pkt) || !(copy = malloc(64 * (size_t)slot)))) {
+		sv_err("cannot keep a burst of snaps for %s (slots of %zu bytes)", out.path, slot);
+		sv_client_close(&cl);
 		return 1;
 	}
 	sigaction(SIGINT, &sa, NULL);
@@ -225,8 +340,12 @@ int sv_cli_tap(int argc, char **argv)
 
 			bits[i] = classify(p);
 			wire[i] = p->wire_len;
-			if (!count_only)
+			if (!count_only && !out.path)
 				print_line(p);
+			/* Released slots are the producer's again: what goes to
+			 * the file is copied now and written once known whole. */
+			if (out.path)
+				snap_copy(copy + i * slot, p, slot);
 		}
 		/* Only items that were not overwritten while we read them count. */
 		sv_ring_read_done(&cl.pkt, &torn);
@@ -237,11 +356,22 @@ int sv_cli_tap(int argc, char **argv)
 			cnt.bytes += wire[i];
 			for (unsigned t = 0; t < T_N; t++)
 				cnt.n[t] += bits[i] >> t & 1U;
+			if (out.path && pcap_out_put(&out, (const void *)(copy + i * slot)) < 0) {
+				rc = 1;
+				tap_stop = 1;
+				break;
+			}
 		}
+		/* A reader of the file (tcpdump -r -) sees each burst at once. */
+		if (out.dump)
+			pcap_dump_flush(out.dump);
 	}
 	if (count_only)
 		print_counts(cl.name, &cnt, atomic_load(&cl.pkt.cur->lost));
+	if (out.path && pcap_out_close(&out) < 0)
+		rc = 1;
+	free(copy);
 	fflush(stdout);
 	sv_client_close(&cl);
-	return 0;
+	return rc;
 }

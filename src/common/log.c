@@ -21,7 +21,7 @@ enum sv_log_level sv_log_level(void)
 
 static void log_v(enum sv_log_level level, const char *fmt, va_list ap)
 {
-	static const char *const names[] = { "error", "warning", "info", "debug" };
+	static const char *const names[] = { "error", "warning", "info", "debug", "trace" };
 	char line[1024];
 
 	if (level > log_max)

@@ -11,7 +11,8 @@
 
 #include <stdint.h>
 
-enum sv_log_level { SV_LOG_ERR, SV_LOG_WARN, SV_LOG_INFO, SV_LOG_DEBUG };
+/* Default INFO; -v DEBUG, -vv TRACE (one line per request), -q ERR. */
+enum sv_log_level { SV_LOG_ERR, SV_LOG_WARN, SV_LOG_INFO, SV_LOG_DEBUG, SV_LOG_TRACE };
 
 /* Set the program name shown in front of each line, and the level. */
 void sv_log_init(const char *prog, enum sv_log_level level);
@@ -31,5 +32,6 @@ void sv_log_ratelimited(uint64_t *last_ns, uint64_t *suppressed, uint64_t interv
 #define sv_warn(...)  sv_log(SV_LOG_WARN, __VA_ARGS__)
 #define sv_info(...)  sv_log(SV_LOG_INFO, __VA_ARGS__)
 #define sv_debug(...) sv_log(SV_LOG_DEBUG, __VA_ARGS__)
+#define sv_trace(...) sv_log(SV_LOG_TRACE, __VA_ARGS__)
 
 #endif

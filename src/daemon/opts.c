@@ -8,6 +8,7 @@
 
 #include "common/ctl.h"
 #include "common/log.h"
+#include "common/version.h"
 #include "daemon/action.h"
 #include "daemon/daemon.h"
 
@@ -36,8 +37,8 @@ static void usage(FILE *f)
 		"      --no-erspan        keep ERSPAN packets (IP/GRE from a switch's mirror\n"
 		"                         session) whole; by default the snap is the mirrored\n"
 		"                         frame inside, tagged with the session id and sender\n"
-		"  -c, --ctl PATH         control socket (default $SNAPVNF_CTL or %s)\n"
-		"  -w, --wait-for N       replays start when N services are attached\n"
+		"      --ctl PATH         control socket (default $SNAPVNF_CTL or %s)\n"
+		"      --wait-for N       replays start when N services are attached\n"
 		"      --ring-slots N     slots in the packet ring (power of two, default 65536)\n"
 		"      --buffer MB        kernel capture buffer (default 64)\n"
 		"      --lossless         the producer waits for the slowest service\n"
@@ -59,10 +60,29 @@ static void usage(FILE *f)
 		"      --block-ttl-max S  longest rule in seconds (default 3600)\n"
 		"      --action-events FILE  the door's decisions as JSON lines (default:\n"
 		"                         standard output)\n"
-		"  -v, --verbose          more log lines (twice: debug)\n"
+		"\n"
+		"  -v, --verbose          more log lines: once a second what came in and\n"
+		"                         went out (-vv: every control request too)\n"
 		"  -q, --quiet            errors only\n"
-		"  -h, --help             this text\n",
+		"  -V, --version          the version, then exit\n"
+		"  -h, --help             this text\n"
+		"\n"
+		"-c and -w are tcpdump's count and write-file, which snapvnfd does not take:\n"
+		"`snapvnf tap -c COUNT -w FILE` does both for the snaps.\n",
 		SV_CTL_DEFAULT_PATH);
+}
+
+/* A tcpdump user's -c COUNT or -w FILE: say where they went instead of
+ * taking the argument for something else (once, -c was the control socket
+ * and removed whatever file had that name). */
+static void tcpdump_letter(int c)
+{
+	if (c == 'c')
+		sv_err("-c (tcpdump's packet count) is not a snapvnfd option: `snapvnf tap -c "
+		       "COUNT` stops a tap after COUNT snaps; the control socket is --ctl PATH");
+	else
+		sv_err("-w (tcpdump's write-file) is not a snapvnfd option: `snapvnf tap -w "
+		       "FILE` writes the snaps as pcap; waiting for services is --wait-for N");
 }
 
 static int parse_uint(const char *s, const char *what, unsigned min, unsigned max, unsigned *out)
@@ -90,15 +110,16 @@ int sv_opts_parse(int argc, char **argv, struct sv_opts *o, int *lvl)
 	enum { OPT_PACE = 256, OPT_SLOTS, OPT_BUFFER, OPT_LOSSLESS, OPT_LOSSY, OPT_SFLOW,
 	       OPT_SFLOW_PCAP, OPT_SFLOW_PORT, OPT_SFLOW_SNAPS, OPT_INTERVAL, OPT_NFDUMP, OPT_NO_ERSPAN,
 	       OPT_NICE, OPT_ENFORCER, OPT_NEVER_BLOCK, OPT_BLOCK_MAX, OPT_BLOCK_RATE,
-	       OPT_BLOCK_TTL, OPT_ACTION_EVENTS };
+	       OPT_BLOCK_TTL, OPT_ACTION_EVENTS,
+	       OPT_CTL, OPT_WAIT_FOR };
 	static const struct option longopts[] = {
 		{ "interface", required_argument, NULL, 'i' },
 		{ "read", required_argument, NULL, 'r' },
 		{ "pace", no_argument, NULL, OPT_PACE },
 		{ "snaplen", required_argument, NULL, 's' },
 		{ "filter", required_argument, NULL, 'f' },
-		{ "ctl", required_argument, NULL, 'c' },
-		{ "wait-for", required_argument, NULL, 'w' },
+		{ "ctl", required_argument, NULL, OPT_CTL },
+		{ "wait-for", required_argument, NULL, OPT_WAIT_FOR },
 		{ "ring-slots", required_argument, NULL, OPT_SLOTS },
 		{ "buffer", required_argument, NULL, OPT_BUFFER },
 		{ "lossless", no_argument, NULL, OPT_LOSSLESS },
@@ -119,6 +140,7 @@ int sv_opts_parse(int argc, char **argv, struct sv_opts *o, int *lvl)
 		{ "action-events", required_argument, NULL, OPT_ACTION_EVENTS },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -131,12 +153,16 @@ int sv_opts_parse(int argc, char **argv, struct sv_opts *o, int *lvl)
 			       .enforcer = "log", .block_max_rules = 256, .block_rate = 10,
 			       .block_ttl_max = 3600 };
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":i:r:s:f:c:w:vqh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":i:r:s:f:c:w:vqVh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'i': o->iface = optarg; break;
 		case 'r': o->file = optarg; break;
 		case 'f': o->filter = optarg; break;
-		case 'c': o->ctl_path = optarg; break;
+		case OPT_CTL: o->ctl_path = optarg; break;
+		case 'c':
+		case 'w':
+			tcpdump_letter(c);
+			return -1;
 		case OPT_PACE: o->pace = true; break;
 		case OPT_LOSSLESS: o->lossless = 1; break;
 		case OPT_LOSSY: o->lossless = 0; break;
@@ -145,14 +171,18 @@ int sv_opts_parse(int argc, char **argv, struct sv_opts *o, int *lvl)
 		case OPT_SFLOW_SNAPS: o->sflow_snaps = true; break;
 		case OPT_NFDUMP: o->nfdump_dir = optarg; break;
 		case OPT_NO_ERSPAN: o->erspan = false; break;
-		case 'v': *lvl = *lvl == SV_LOG_INFO ? SV_LOG_DEBUG : SV_LOG_INFO; break;
+		case 'v':
+			if (*lvl < SV_LOG_TRACE)
+				(*lvl)++;
+			break;
 		case 'q': *lvl = SV_LOG_ERR; break;
 		case 'h': usage(stdout); exit(0);
+		case 'V': printf("snapvnfd %s\n", sv_version()); exit(0);
 		case 's':
 			if (parse_uint(optarg, "--snaplen", 34, 1024, &o->snaplen) < 0)
 				return -1;
 			break;
-		case 'w':
+		case OPT_WAIT_FOR:
 			if (parse_uint(optarg, "--wait-for", 0, 64, &o->wait_for) < 0)
 				return -1;
 			break;
@@ -226,6 +256,10 @@ int sv_opts_parse(int argc, char **argv, struct sv_opts *o, int *lvl)
 				return -1;
 			break;
 		case ':':
+			if (optopt == 'c' || optopt == 'w') {
+				tcpdump_letter(optopt);
+				return -1;
+			}
 			sv_err("option %s needs a value (see --help)", argv[optind - 1]);
 			return -1;
 		default:
