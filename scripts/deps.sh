@@ -26,11 +26,11 @@ group() {
 	case $1 in
 	build)
 		echo gcc make pkg-config libc6-dev libpcap-dev libjson-c-dev \
-		     libnftables-dev libhiredis-dev libcap-ng-dev ;;
+		     libnftables-dev libhiredis-dev libcap-ng-dev libmicrohttpd-dev ;;
 	test)
 		echo @build @testbed libcmocka-dev tshark tcpdump jq python3 \
 		     nfdump softflowd pmacct clang libclang-rt-dev iproute2 \
-		     redis-server redis-tools nftables ;;
+		     redis-server redis-tools nftables prometheus curl ;;
 	testbed)
 		echo openvswitch-switch ethtool iproute2 iputils-ping dnsmasq-base \
 		     iperf3 hping3 bind9-dnsutils curl openssl python3 tcpdump procps jq ;;

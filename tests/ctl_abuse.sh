@@ -337,7 +337,7 @@ assert len(s["counters"]) == 255, s
 assert all(re.fullmatch(r"[!#-\[\]-~]{1,55}", k) for k in s["counters"]), s["counters"]
 ' || fail "status with a service writing garbage in its counters"
 "$B/snapvnf" metrics > "$T/metrics" || fail "no metrics"
-grep -q 'snapvnf_service_counter{service="abuser-late",name="c254' "$T/metrics" ||
+grep -q 'snapvnf_vnf_count_total{service="abuser-late",vnf="",name="c254' "$T/metrics" ||
 	fail "metrics: $(grep abuser-late "$T/metrics" | head -3)"
 echo "ok: garbage counters shown sanitised, the segment cannot be resized"
 "$B/snapvnf" tap --name real --count > "$T/real.json" & tap=$!; PIDS+=($tap)

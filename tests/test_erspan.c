@@ -673,28 +673,8 @@ static void feed_packet(const struct pcap_pkthdr *h, const uint8_t *bytes, int l
 	sv_ring_publish(f->ring, 1);
 }
 
-struct snap_counts {
-	uint64_t received, truncated, malformed, erspan, erspan_kept;
-};
-
-static void put_count(void *ctx, const char *name, uint64_t v, const char *help)
-{
-	struct snap_counts *st = ctx;
-
-	if (strcmp(name, "received") == 0)
-		st->received = v;
-	else if (strcmp(name, "truncated") == 0)
-		st->truncated = v;
-	else if (strcmp(name, "malformed") == 0)
-		st->malformed = v;
-	else if (strcmp(name, "erspan") == 0)
-		st->erspan = v;
-	else if (strcmp(name, "erspan_kept") == 0)
-		st->erspan_kept = v;
-}
-
 static void snap_capture(const char *name, unsigned snaplen, bool erspan,
-			 struct snap_counts *st, int *flagged)
+			 struct sv_snap_stats *st, int *flagged)
 {
 	char path[256], err[PCAP_ERRBUF_SIZE];
 	struct feed f = { 0 };
@@ -709,8 +689,7 @@ static void snap_capture(const char *name, unsigned snaplen, bool erspan,
 	assert_non_null(f.sn);
 	pcap_close(pc);
 	for_each_packet(name, feed_packet, &f);
-	memset(st, 0, sizeof(*st));
-	sv_snapper_counters(f.sn, put_count, st);
+	sv_snapper_stats(f.sn, st);
 	*flagged = f.flagged;
 	sv_snapper_free(f.sn);
 	sv_ring_destroy(f.ring);
@@ -718,7 +697,7 @@ static void snap_capture(const char *name, unsigned snaplen, bool erspan,
 
 static void test_snapper_counts(void **state)
 {
-	struct snap_counts st;
+	struct sv_snap_stats st;
 	int flagged;
 
 	snap_capture("erspan2", 150, true, &st, &flagged);

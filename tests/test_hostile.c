@@ -245,8 +245,8 @@ static void test_counters_garbage(void **state)
 			assert_true(*p >= 0x20 && *p < 0x7f);
 			quotes += *p == '"';
 		}
-		if (strncmp(line, "snapvnf_service_counter{", 24) == 0)
-			assert_int_equal(quotes, 4);
+		if (strncmp(line, "snapvnf_vnf_count_total{", 24) == 0)
+			assert_int_equal(quotes, 6);
 	}
 	free(text);
 

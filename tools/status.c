@@ -79,6 +79,7 @@ static void print_status(json_object *root, bool services_only)
 	json_object_object_get_ex(root, "capture", &cap);
 	json_object_object_get_ex(root, "services", &svcs);
 	if (!services_only) {
+		printf("snapvnfd  %s\n", str(d, "version"));
 		printf("source    %s  snaplen %llu  ring %llu slots, %s%s\n", str(d, "source"),
 		       (unsigned long long)u64(d, "snaplen"), (unsigned long long)u64(d, "ring_slots"),
 		       strcmp(str(d, "lossless"), "true") == 0 ? "lossless" : "lossy",
@@ -115,6 +116,11 @@ static void print_status(json_object *root, bool services_only)
 		if (json_object_object_get_ex(s, "counters", &cnt)) {
 			json_object_object_foreach(cnt, k, v)
 				printf("    %-36s %llu\n", k, (unsigned long long)json_object_get_uint64(v));
+		}
+		if (json_object_object_get_ex(s, "gauges", &cnt)) {
+			json_object_object_foreach(cnt, k, v)
+				printf("    %-36s %llu (now)\n", k,
+				       (unsigned long long)json_object_get_uint64(v));
 		}
 	}
 }

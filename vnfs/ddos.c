@@ -85,6 +85,7 @@ struct ddos_state {
 	_Atomic uint64_t *alerts;
 	_Atomic uint64_t *evicted;
 	_Atomic uint64_t *no_ip;
+	_Atomic uint64_t *tracked;  /* gauge: destinations in the table now */
 };
 
 static void ddos_destroy(void *state)
@@ -139,6 +140,7 @@ static void *ddos_create(struct sv_vnf_ctx *ctx, const char *args)
 	st->alerts = sv_counter(ctx, "alerts");
 	st->evicted = sv_counter(ctx, "evicted");
 	st->no_ip = sv_counter(ctx, "no_ip");
+	st->tracked = sv_gauge(ctx, "tracked");
 	return st;
 }
 
@@ -197,6 +199,7 @@ static void ddos_close(struct ddos_state *st, struct sv_vnf_ctx *ctx, uint64_t l
 		d->packets = d->bytes = 0;
 	}
 	sv_culprits_roll(st->culprits);
+	sv_gauge_set(st->tracked, sv_table_count(st->tab));
 }
 
 /* Already over what the thresholds allow for the whole interval. */
@@ -233,6 +236,7 @@ static int ddos_process(void *state, struct sv_vnf_ctx *ctx, const struct sv_flo
 		sv_counter_add(st->evicted, 1);
 	d->packets += rec->packets;
 	d->bytes += rec->bytes;
+	sv_gauge_set(st->tracked, sv_table_count(st->tab));
 	m->pps = d->pps;
 	m->bps = d->bps;
 	m->alert = d->flagged || ddos_over_now(st, d);

@@ -128,6 +128,20 @@ static inline void sv_counter_add(_Atomic uint64_t *c, uint64_t n)
 				      memory_order_relaxed);
 }
 
+/*
+ * A named gauge of this VNF: a value that goes up and down (entries in a
+ * table, a queue's depth), shown as "vnf.name" beside the counters and
+ * typed gauge in the metrics (a counter only grows). Call from create();
+ * NULL when the area is full (sv_gauge_set accepts NULL).
+ */
+_Atomic uint64_t *sv_gauge(struct sv_vnf_ctx *ctx, const char *name);
+
+static inline void sv_gauge_set(_Atomic uint64_t *g, uint64_t v)
+{
+	if (g)
+		atomic_store_explicit(g, v, memory_order_relaxed);
+}
+
 /* From create(): say why it failed (shown to the user), then return NULL. */
 void sv_vnf_error(struct sv_vnf_ctx *ctx, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -13,6 +13,7 @@
 #define SV_STATS_H
 
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #define SV_STAT_NAME_MAX 56
@@ -26,7 +27,11 @@ struct sv_stat {
 
 struct sv_stats {
 	_Atomic uint32_t count;
-	uint32_t pad[15];
+	/* Bit i set: counter i is a gauge (sv_gauge), not a counter. Written
+	 * before count is raised, as the name is; a service built before
+	 * gauges existed leaves the bits zero (what was padding). */
+	_Atomic uint32_t gauge[(SV_STATS_MAX + 31) / 32];
+	uint32_t pad[7];
 	struct sv_stat stat[SV_STATS_MAX];
 };
 
@@ -36,6 +41,8 @@ struct sv_stats {
  * Only the owning service calls this.
  */
 _Atomic uint64_t *sv_stats_add(struct sv_stats *st, const char *prefix, const char *name);
+/* The same for a gauge: a value that goes up and down (a table's size). */
+_Atomic uint64_t *sv_stats_add_gauge(struct sv_stats *st, const char *prefix, const char *name);
 
 /*
  * Daemon side: copy counter i's name (sanitised to printable ASCII) and
@@ -43,5 +50,7 @@ _Atomic uint64_t *sv_stats_add(struct sv_stats *st, const char *prefix, const ch
  */
 int sv_stats_read(const struct sv_stats *st, unsigned i, char name[SV_STAT_NAME_MAX],
 		  uint64_t *value);
+/* Daemon side: is counter i (below the count sv_stats_read saw) a gauge? */
+bool sv_stats_is_gauge(const struct sv_stats *st, unsigned i);
 
 #endif

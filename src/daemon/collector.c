@@ -17,6 +17,7 @@
 #include "common/log.h"
 #include "common/ring.h"
 #include "daemon/collector.h"
+#include "daemon/metrics.h"
 #include "decode/packet.h"
 #include "decode/sflow.h"
 #include "decode/sflow_seq.h"
@@ -538,60 +539,73 @@ bool sv_collector_drain(struct sv_collector *c, int timeout_ms)
 	return flows_done && snaps_done;
 }
 
-void sv_collector_counters(const struct sv_collector *c, sv_counter_fn *put, void *ctx)
-{
-	put(ctx, "datagrams", c->n.datagrams, "UDP datagrams handed to the sFlow decoder.");
-	put(ctx, "flow_samples", c->dec.flow_samples, "sFlow flow samples decoded.");
-	put(ctx, "counter_samples", c->dec.counter_samples, "sFlow counter samples decoded.");
-	put(ctx, "skipped_samples", c->dec.skipped_samples, "sFlow samples of unknown formats.");
-	put(ctx, "skipped_records", c->dec.skipped_records, "sFlow records of unknown formats.");
-	put(ctx, "not_sflow5", c->dec.bad_version, "Datagrams that are not sFlow version 5.");
-	put(ctx, "truncated", c->dec.truncated, "sFlow datagrams cut short.");
-	put(ctx, "malformed", c->dec.malformed, "sFlow datagrams with a length that lies.");
-	put(ctx, "sequence_gaps", c->seq.st.gaps, "Jumps in an agent's datagram sequence numbers.");
-	put(ctx, "sequence_lost", c->seq.st.lost, "sFlow datagrams missing by sequence number.");
-	put(ctx, "sequence_resets", c->seq.st.resets, "sFlow agent restarts seen.");
-	put(ctx, "records_sample", c->n.sample_records, "Flow records of kind sample.");
-	put(ctx, "records_flow", c->n.flow_records, "Flow records of kind flow (aggregated).");
-	put(ctx, "records_counters", c->n.counter_records, "Flow records of kind counters.");
-	put(ctx, "records_nfdump", c->n.external_records, "Flow records from the nfdump path.");
-	put(ctx, "snaps", c->n.snaps, "sFlow sampled headers published as snaps.");
-	put(ctx, "queue_drops", c->n.queue_drops,
-	    "Records and snaps dropped: the collector's queue was full.");
-	put(ctx, "agents_over_limit", c->agents_over, "Datagrams of agents past the agent table.");
-}
+static const struct sv_metric_group g_collector = { .json = "collector", .prom = "collector" };
+static const struct sv_metric_group g_agents = {
+	.json = "collector.agents", .prom = "collector_agent", .label = "agent",
+};
 
-static void put_json(void *ctx, const char *name, uint64_t v, const char *help)
-{
-	json_object_object_add(ctx, name, json_object_new_uint64(v));
-}
+static const struct sv_metric collector_rows[] = {
+	SV_COUNTER("datagrams", struct sv_collector, n.datagrams,
+		   "UDP datagrams handed to the sFlow decoder."),
+	SV_COUNTER("flow_samples", struct sv_collector, dec.flow_samples,
+		   "sFlow flow samples decoded."),
+	SV_COUNTER("counter_samples", struct sv_collector, dec.counter_samples,
+		   "sFlow counter samples decoded."),
+	SV_COUNTER("skipped_samples", struct sv_collector, dec.skipped_samples,
+		   "sFlow samples of unknown formats."),
+	SV_COUNTER("skipped_records", struct sv_collector, dec.skipped_records,
+		   "sFlow records of unknown formats."),
+	SV_COUNTER("not_sflow5", struct sv_collector, dec.bad_version,
+		   "Datagrams that are not sFlow version 5."),
+	SV_COUNTER("truncated", struct sv_collector, dec.truncated, "sFlow datagrams cut short."),
+	SV_COUNTER("malformed", struct sv_collector, dec.malformed,
+		   "sFlow datagrams with a length that lies."),
+	SV_COUNTER("sequence_gaps", struct sv_collector, seq.st.gaps,
+		   "Jumps in an agent's datagram sequence numbers."),
+	SV_COUNTER("sequence_lost", struct sv_collector, seq.st.lost,
+		   "sFlow datagrams missing by sequence number."),
+	SV_COUNTER("sequence_resets", struct sv_collector, seq.st.resets,
+		   "sFlow agent restarts seen."),
+	SV_COUNTER("records_sample", struct sv_collector, n.sample_records,
+		   "Flow records of kind sample."),
+	SV_COUNTER("records_flow", struct sv_collector, n.flow_records,
+		   "Flow records of kind flow (aggregated)."),
+	SV_COUNTER("records_counters", struct sv_collector, n.counter_records,
+		   "Flow records of kind counters."),
+	SV_COUNTER("records_nfdump", struct sv_collector, n.external_records,
+		   "Flow records from the nfdump path."),
+	SV_COUNTER("snaps", struct sv_collector, n.snaps, "sFlow sampled headers published as snaps."),
+	SV_COUNTER("queue_drops", struct sv_collector, n.queue_drops,
+		   "Records and snaps dropped: the collector's queue was full."),
+	SV_COUNTER("agents_over_limit", struct sv_collector, agents_over,
+		   "Datagrams of agents past the agent table."),
+};
 
-static void add(json_object *o, const char *k, uint64_t v)
-{
-	json_object_object_add(o, k, json_object_new_uint64(v));
-}
+static const struct sv_metric agent_rows[] = {
+	SV_COUNTER("datagrams", struct agent, datagrams, "sFlow datagrams from the agent."),
+	SV_COUNTER("flow_samples", struct agent, flow_samples, "Flow samples from the agent."),
+	SV_COUNTER("counter_samples", struct agent, counter_samples,
+		   "Counter samples from the agent."),
+	SV_COUNTER("sequence_gaps", struct agent, gaps,
+		   "Jumps in the agent's datagram sequence numbers."),
+	SV_COUNTER("sequence_lost", struct agent, lost,
+		   "The agent's datagrams missing by sequence number."),
+	SV_COUNTER("sequence_resets", struct agent, resets, "Restarts of the agent seen."),
+};
 
-json_object *sv_collector_json(const struct sv_collector *c)
+void sv_collector_metrics(const struct sv_collector *c, struct sv_metrics *m)
 {
-	json_object *o = json_object_new_object(), *agents = json_object_new_array();
-
-	sv_collector_counters(c, put_json, o);
+	sv_metrics_group(m, &g_collector, NULL);
+	sv_metrics_table(m, collector_rows, SV_NROWS(collector_rows), c);
+	/* An empty list, not a missing one, before the first agent. */
+	sv_metrics_group(m, &g_agents, NULL);
 	for (unsigned i = 0; i < c->nagents; i++) {
 		const struct agent *a = &c->agent[i];
-		json_object *j = json_object_new_object();
 		char buf[INET6_ADDRSTRLEN] = "unknown";
 
 		if (a->af == 4 || a->af == 6)
 			inet_ntop(a->af == 6 ? AF_INET6 : AF_INET, a->addr, buf, sizeof(buf));
-		json_object_object_add(j, "agent", json_object_new_string(buf));
-		add(j, "datagrams", a->datagrams);
-		add(j, "flow_samples", a->flow_samples);
-		add(j, "counter_samples", a->counter_samples);
-		add(j, "sequence_gaps", a->gaps);
-		add(j, "sequence_lost", a->lost);
-		add(j, "sequence_resets", a->resets);
-		json_object_array_add(agents, j);
+		sv_metrics_group(m, &g_agents, buf);
+		sv_metrics_table(m, agent_rows, SV_NROWS(agent_rows), a);
 	}
-	json_object_object_add(o, "agents", agents);
-	return o;
 }

@@ -17,14 +17,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <json-c/json.h>
-
 #include <snapvnf/flow.h>
 
 #include "daemon/input.h"
 
 struct sv_ring;
 struct sv_collector;
+struct sv_metrics;
 
 struct sv_collector_opts {
 	bool snaps;            /* --sflow-snaps: sampled headers go to the packet ring */
@@ -61,9 +60,7 @@ void sv_collector_tick(struct sv_collector *c, uint64_t now_ns, bool all);
  */
 bool sv_collector_drain(struct sv_collector *c, int timeout_ms);
 
-/* Every counter, through put(ctx, name, value, help). */
-void sv_collector_counters(const struct sv_collector *c, sv_counter_fn *put, void *ctx);
-/* The counters and the per-agent figures as a JSON object ("collector" in status). */
-json_object *sv_collector_json(const struct sv_collector *c);
+/* Its counters and each agent's (metrics.h): the "collector" section. */
+void sv_collector_metrics(const struct sv_collector *c, struct sv_metrics *m);
 
 #endif

@@ -22,6 +22,7 @@ struct sv_ring;
 struct sv_cursor;
 struct sv_stats;
 struct sv_collector;
+struct sv_metrics;
 
 struct sv_opts {
 	const char *iface;      /* -i: live capture */
@@ -71,8 +72,18 @@ void sv_snapper_free(struct sv_snapper *sn);
  * (and unwrap ERSPAN). */
 void sv_snapper_put(struct sv_snapper *sn, unsigned i, const struct pcap_pkthdr *h,
 		    const uint8_t *bytes);
-/* Its counters (input.h's sv_counter_fn), for the input that owns it. */
-void sv_snapper_counters(const struct sv_snapper *sn, sv_counter_fn *put, void *ctx);
+/* What the snapper counts. */
+struct sv_snap_stats {
+	uint64_t received;     /* snaps published */
+	uint64_t bytes;        /* wire bytes of those */
+	uint64_t truncated;    /* snap ended inside a header */
+	uint64_t malformed;    /* a header lied */
+	uint64_t erspan;       /* ERSPAN packets unwrapped to the mirrored frame */
+	uint64_t erspan_kept;  /* ERSPAN packets left whole: headers cut or bad, not Ethernet */
+};
+void sv_snapper_stats(const struct sv_snapper *sn, struct sv_snap_stats *st);
+/* Its counters' rows (metrics.h), for the input that owns it. */
+void sv_snapper_metrics(const struct sv_snapper *sn, struct sv_metrics *m);
 /* Snaps published so far. */
 uint64_t sv_snapper_received(const struct sv_snapper *sn);
 
@@ -142,6 +153,8 @@ struct sv_daemon_view {
 	const struct sv_door *door;      /* NULL: no door (tests) */
 };
 
+/* Every counter, once, into m (metrics.h): what both renderings are made of. */
+void sv_status_render(const struct sv_daemon_view *v, struct sv_metrics *m);
 char *sv_status_json(const struct sv_daemon_view *v);
 char *sv_status_prometheus(const struct sv_daemon_view *v);
 

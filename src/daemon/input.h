@@ -27,6 +27,7 @@
 
 struct sv_collector;
 struct sv_input;
+struct sv_metrics;
 struct sv_opts;
 struct sv_ring;
 
@@ -50,9 +51,6 @@ struct sv_input_env {
 #define SV_INPUT_SHORT (-2)  /* a finite input ended before its end (cut, unreadable) */
 #define SV_INPUT_FAIL  (-3)  /* the input is lost (logged): the daemon stops */
 
-/* One counter of an input, for status (JSON), metrics (Prometheus). */
-typedef void sv_counter_fn(void *ctx, const char *name, uint64_t value, const char *help);
-
 struct sv_input_ops {
 	const char *name;     /* as above; also shown in status "source" */
 	const char *section;  /* status section of its counters: "capture", "collector", "nfdump" */
@@ -72,8 +70,9 @@ struct sv_input_ops {
 	 * descriptor becomes readable (a paced replay, a child to reap).
 	 */
 	int (*burst)(struct sv_input *in, int *wait_ms);
-	/* Report every counter through put(ctx, name, value, help). */
-	void (*stats)(const struct sv_input *in, sv_counter_fn *put, void *ctx);
+	/* Put every counter into m (metrics.h: a table of rows and the struct
+	 * they are read from); status has opened the input's section. */
+	void (*stats)(const struct sv_input *in, struct sv_metrics *m);
 	/* Accepts NULL. */
 	void (*close)(struct sv_input *in);
 };

@@ -9,6 +9,7 @@
 #include "daemon/collector.h"
 #include "daemon/daemon.h"
 #include "daemon/input.h"
+#include "daemon/metrics.h"
 #include "daemon/nfdump.h"
 
 struct sv_input {
@@ -62,19 +63,26 @@ static int nfd_burst(struct sv_input *in, int *wait_ms)
 	return n < 0 ? SV_INPUT_FAIL : n;
 }
 
-static void nfd_stats(const struct sv_input *in, sv_counter_fn *put, void *ctx)
+static const struct sv_metric nfd_rows[] = {
+	SV_COUNTER("files", struct sv_nfdump_stats, files, "Finished nfcapd files handed to nfdump."),
+	SV_COUNTER("rows", struct sv_nfdump_stats, rows, "Flow rows nfdump printed, good or bad."),
+	SV_COUNTER("records", struct sv_nfdump_stats, records,
+		   "Flow records made of them (a biflow row gives two)."),
+	SV_COUNTER("malformed", struct sv_nfdump_stats, malformed,
+		   "Lines of nfdump's output skipped as malformed."),
+	SV_COUNTER("nfdump_failures", struct sv_nfdump_stats, nfdump_failures,
+		   "nfdump runs that did not start, died or exited non-zero."),
+	/* Not "summary_*": Prometheus names say nothing like a type. */
+	SV_COUNTER("totals_mismatch", struct sv_nfdump_stats, summary_mismatch,
+		   "Files whose rows disagree with the totals nfdump prints for them."),
+};
+
+static void nfd_stats(const struct sv_input *in, struct sv_metrics *m)
 {
 	struct sv_nfdump_stats st;
 
 	sv_nfdump_stats(in->nf, &st);
-	put(ctx, "files", st.files, "Finished nfcapd files handed to nfdump.");
-	put(ctx, "rows", st.rows, "Flow rows nfdump printed, good or bad.");
-	put(ctx, "records", st.records, "Flow records made of them (a biflow row gives two).");
-	put(ctx, "malformed", st.malformed, "Lines of nfdump's output skipped as malformed.");
-	put(ctx, "nfdump_failures", st.nfdump_failures,
-	    "nfdump runs that did not start, died or exited non-zero.");
-	put(ctx, "summary_mismatch", st.summary_mismatch,
-	    "Files whose rows disagree with nfdump's own summary.");
+	sv_metrics_table(m, nfd_rows, SV_NROWS(nfd_rows), &st);
 }
 
 const struct sv_input_ops sv_input_nfdump = {

@@ -10,6 +10,7 @@
 #include "common/ring.h"
 #include "daemon/daemon.h"
 #include "daemon/input.h"
+#include "daemon/metrics.h"
 #include "daemon/pcap.h"
 
 #define BURST 64
@@ -129,9 +130,9 @@ static int file_burst(struct sv_input *in, int *wait_ms)
 	return (int)i;
 }
 
-static void file_stats(const struct sv_input *in, sv_counter_fn *put, void *ctx)
+static void file_stats(const struct sv_input *in, struct sv_metrics *m)
 {
-	sv_snapper_counters(in->sn, put, ctx);
+	sv_snapper_metrics(in->sn, m);
 }
 
 const struct sv_input_ops sv_input_pcap_file = {

@@ -10,6 +10,7 @@
 #include "common/ring.h"
 #include "daemon/daemon.h"
 #include "daemon/input.h"
+#include "daemon/metrics.h"
 #include "daemon/pcap.h"
 
 #define BURST 64
@@ -134,14 +135,27 @@ static int live_burst(struct sv_input *in, int *wait_ms)
 	return (int)in->idx;
 }
 
-static void live_stats(const struct sv_input *in, sv_counter_fn *put, void *ctx)
+/* The kernel's figures (pcap_stats), read when asked. */
+struct live_drops {
+	uint64_t kernel_drops, if_drops;
+};
+
+static const struct sv_metric live_rows[] = {
+	SV_COUNTER("kernel_drops", struct live_drops, kernel_drops,
+		   "Packets the kernel dropped: buffer full (pcap_stats)."),
+	SV_COUNTER("if_drops", struct live_drops, if_drops,
+		   "Packets the interface dropped (pcap_stats)."),
+};
+
+static void live_stats(const struct sv_input *in, struct sv_metrics *m)
 {
 	struct pcap_stat ps = { 0 };
+	struct live_drops d;
 
-	sv_snapper_counters(in->sn, put, ctx);
+	sv_snapper_metrics(in->sn, m);
 	pcap_stats(in->p, &ps);
-	put(ctx, "kernel_drops", ps.ps_drop, "Packets the kernel dropped: buffer full (pcap_stats).");
-	put(ctx, "if_drops", ps.ps_ifdrop, "Packets the interface dropped (pcap_stats).");
+	d = (struct live_drops){ .kernel_drops = ps.ps_drop, .if_drops = ps.ps_ifdrop };
+	sv_metrics_table(m, live_rows, SV_NROWS(live_rows), &d);
 }
 
 const struct sv_input_ops sv_input_pcap_live = {

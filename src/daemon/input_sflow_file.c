@@ -132,7 +132,8 @@ static int sfile_burst(struct sv_input *in, int *wait_ms)
 	return (int)done;
 }
 
-static void sfile_stats(const struct sv_input *in, sv_counter_fn *put, void *ctx)
+/* Its datagrams are the collector's counters. */
+static void sfile_stats(const struct sv_input *in, struct sv_metrics *m)
 {
 }
 

@@ -18,6 +18,7 @@
 #include "daemon/collector.h"
 #include "daemon/daemon.h"
 #include "daemon/input.h"
+#include "daemon/metrics.h"
 
 #define BATCH     32
 #define DGRAM_MAX 65536
@@ -166,10 +167,14 @@ static int udp_burst(struct sv_input *in, int *wait_ms)
 	return n;
 }
 
-static void udp_stats(const struct sv_input *in, sv_counter_fn *put, void *ctx)
+static const struct sv_metric udp_rows[] = {
+	SV_COUNTER("socket_drops", struct sv_input, drops,
+		   "sFlow datagrams the kernel dropped on a full socket buffer (SO_RXQ_OVFL)."),
+};
+
+static void udp_stats(const struct sv_input *in, struct sv_metrics *m)
 {
-	put(ctx, "socket_drops", in->drops,
-	    "sFlow datagrams the kernel dropped on a full socket buffer (SO_RXQ_OVFL).");
+	sv_metrics_table(m, udp_rows, SV_NROWS(udp_rows), in);
 }
 
 const struct sv_input_ops sv_input_sflow_udp = {

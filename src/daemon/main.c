@@ -183,6 +183,22 @@ static void input_burst(struct daemon *d, unsigned i)
 	}
 }
 
+/* -v: once a second, what came in and what the services have left. */
+static void report_second(struct daemon *d)
+{
+	static uint64_t pkt_last, flow_last;
+	uint64_t pkt = sv_ring_head(d->ring), flow = sv_ring_head(d->flow_ring);
+
+	if (sv_log_level() < SV_LOG_DEBUG)
+		return;
+	sv_debug("last second: %llu snaps, %llu flow records published (%llu, %llu in all); "
+		 "%u service(s)%s", (unsigned long long)(pkt - pkt_last),
+		 (unsigned long long)(flow - flow_last), (unsigned long long)pkt,
+		 (unsigned long long)flow, sv_registry_count(d->reg), d->ended ? "; ended" : "");
+	pkt_last = pkt;
+	flow_last = flow;
+}
+
 static bool inputs_done(const struct daemon *d)
 {
 	for (unsigned i = 0; i < d->ninputs; i++)
@@ -263,6 +279,7 @@ static int run(struct daemon *d)
 		}
 		if (mono_ms() - last_second >= 1000) {
 			last_second = mono_ms();
+			report_second(d);
 			/* Live flows: close intervals on time even when idle. */
 			if (d->live && !d->ended)
 				sv_collector_tick(d->collector, wall_ns(), false);

@@ -445,6 +445,11 @@ static void do_request(struct sv_registry *reg, struct conn *c, const char *msg)
 	char *text;
 
 	sscanf(msg, "%31s", verb);
+	/* -vv; the verb is the client's: only known ones are echoed. */
+	sv_trace("control: %s from pid %d%s%s",
+		 strcmp(verb, "hello") && strcmp(verb, "attach") && strcmp(verb, "status") &&
+		 strcmp(verb, "metrics") ? "an unknown request" : verb, (int)c->pid,
+		 c->service ? ", service " : "", c->service ? c->name : "");
 	if (strcmp(verb, "hello") == 0) {
 		do_hello(reg, c, msg);
 		return;

@@ -11,6 +11,7 @@
 #include "common/ring.h"
 #include "daemon/daemon.h"
 #include "daemon/input.h"
+#include "daemon/metrics.h"
 #include "decode/erspan.h"
 #include "decode/packet.h"
 
@@ -19,9 +20,18 @@ struct sv_snapper {
 	unsigned snaplen;
 	int linktype;
 	bool erspan;
-	struct {
-		uint64_t received, bytes, truncated, malformed, erspan, erspan_kept;
-	} st;
+	struct sv_snap_stats st;
+};
+
+static const struct sv_metric snap_rows[] = {
+	SV_COUNTER("received", struct sv_snap_stats, received, "Snaps published to the packet ring."),
+	SV_COUNTER("bytes", struct sv_snap_stats, bytes, "Wire bytes of the snaps published."),
+	SV_COUNTER("truncated", struct sv_snap_stats, truncated, "Snaps that end inside a header."),
+	SV_COUNTER("malformed", struct sv_snap_stats, malformed, "Snaps with a header that lies."),
+	SV_COUNTER("erspan", struct sv_snap_stats, erspan,
+		   "ERSPAN packets unwrapped to the mirrored frame."),
+	SV_COUNTER("erspan_kept", struct sv_snap_stats, erspan_kept,
+		   "ERSPAN packets left whole (headers cut or bad, not Ethernet)."),
 };
 
 struct sv_snapper *sv_snapper_new(struct sv_ring *ring, unsigned snaplen, int linktype,
@@ -82,15 +92,14 @@ void sv_snapper_put(struct sv_snapper *sn, unsigned i, const struct pcap_pkthdr 
 		sn->st.malformed++;
 }
 
-void sv_snapper_counters(const struct sv_snapper *sn, sv_counter_fn *put, void *ctx)
+void sv_snapper_stats(const struct sv_snapper *sn, struct sv_snap_stats *st)
 {
-	put(ctx, "received", sn->st.received, "Snaps published to the packet ring.");
-	put(ctx, "bytes", sn->st.bytes, "Wire bytes of the snaps published.");
-	put(ctx, "truncated", sn->st.truncated, "Snaps that end inside a header.");
-	put(ctx, "malformed", sn->st.malformed, "Snaps with a header that lies.");
-	put(ctx, "erspan", sn->st.erspan, "ERSPAN packets unwrapped to the mirrored frame.");
-	put(ctx, "erspan_kept", sn->st.erspan_kept,
-	    "ERSPAN packets left whole (headers cut or bad, not Ethernet).");
+	*st = sn->st;
+}
+
+void sv_snapper_metrics(const struct sv_snapper *sn, struct sv_metrics *m)
+{
+	sv_metrics_table(m, snap_rows, SV_NROWS(snap_rows), &sn->st);
 }
 
 uint64_t sv_snapper_received(const struct sv_snapper *sn)

@@ -1,240 +1,234 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * status.c - the daemon's counters as JSON (for `snapvnf status`) and as
- * Prometheus text exposition (for `snapvnf metrics` and scrapers).
+ * status.c - every counter of the daemon, walked once per query into a
+ * writer (metrics.h): JSON for `snapvnf status`, Prometheus text for
+ * `snapvnf metrics` and the --metrics endpoint. The daemon's own rows,
+ * the control socket's and the services' are defined here; the inputs,
+ * the snapper and the collector keep theirs next to their counters.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <json-c/json.h>
-
 #include "common/ring.h"
 #include "common/stats.h"
+#include "common/version.h"
 #include "daemon/action.h"
 #include "daemon/collector.h"
 #include "daemon/daemon.h"
 #include "daemon/input.h"
+#include "daemon/metrics.h"
 
-static void add_u64(json_object *o, const char *k, uint64_t v)
-{
-	json_object_object_add(o, k, json_object_new_uint64(v));
-}
-
-static void put_json(void *ctx, const char *name, uint64_t v, const char *help)
-{
-	add_u64(ctx, name, v);
-}
-
-/* The object `name` of root, made empty if it is not there yet. */
-static json_object *section(json_object *root, const char *name)
-{
-	json_object *o;
-
-	if (!json_object_object_get_ex(root, name, &o)) {
-		o = json_object_new_object();
-		json_object_object_add(root, name, o);
-	}
-	return o;
-}
-
-/* A counter as Prometheus text: snapvnf_SECTION_NAME_total. */
-struct prom {
-	FILE *f;
-	const char *section;
+static const struct sv_metric_group g_daemon = { .json = "daemon", .prom = "daemon" };
+static const struct sv_metric_group g_control = { .json = "control", .prom = "control" };
+static const struct sv_metric_group g_actions = { .json = "actions", .prom = "actions" };
+static const struct sv_metric_group g_services = {
+	.json = "services", .prom = "service", .label = "service", .json_label = "name", .vnf = true,
+};
+/* The sections inputs name (input.h): an input's rows go into its own. */
+static const struct sv_metric_group g_sections[] = {
+	{ .json = "capture", .prom = "capture" },
+	{ .json = "collector", .prom = "collector" },
+	{ .json = "nfdump", .prom = "nfdump" },
 };
 
-static void put_prom(void *ctx, const char *name, uint64_t v, const char *help)
-{
-	const struct prom *p = ctx;
+/* What the daemon says of itself. */
+struct daemon_row {
+	uint64_t snaplen, ring_slots;
+	bool lossless, ended;
+	double uptime;
+};
 
-	fprintf(p->f, "# HELP snapvnf_%s_%s_total %s\n# TYPE snapvnf_%s_%s_total counter\n"
-		      "snapvnf_%s_%s_total %llu\n", p->section, name, help, p->section, name,
-		p->section, name, (unsigned long long)v);
+static const struct sv_metric daemon_rows[] = {
+	SV_GAUGE("snaplen", struct daemon_row, snaplen, "Bytes kept of each packet (-s)."),
+	SV_GAUGE("ring_slots", struct daemon_row, ring_slots, "Slots in the packet ring."),
+	SV_METRIC("lossless", GAUGE, BOOL, struct daemon_row, lossless,
+		  "1: the inputs wait for the slowest service; 0: slow services lose."),
+	SV_METRIC("ended", GAUGE, BOOL, struct daemon_row, ended,
+		  "1 once every input has ended (a replay done, or stopping)."),
+	SV_METRIC("uptime_seconds", GAUGE, DOUBLE, struct daemon_row, uptime,
+		  "Seconds since the daemon started reading."),
+};
+
+static const struct sv_metric control_rows[] = {
+	SV_GAUGE("connections", struct sv_registry_stats, connections,
+		 "Control socket connections open."),
+	SV_COUNTER("accepted", struct sv_registry_stats, accepted,
+		   "Control socket connections accepted."),
+	SV_COUNTER("refused", struct sv_registry_stats, refused,
+		   "Control connections refused: too many open."),
+	SV_COUNTER("name_taken", struct sv_registry_stats, name_taken,
+		   "Services refused: a service of that name runs."),
+	SV_COUNTER("bad_requests", struct sv_registry_stats, bad_requests,
+		   "Malformed, unknown or out-of-order control requests."),
+	SV_COUNTER("busy", struct sv_registry_stats, busy,
+		   "Status and metrics requests refused: too many replies unread."),
+};
+
+/* The door's, in the order docs/actions.md lists them. */
+struct door_row {
+	struct sv_door_stats st;
+	int64_t enforcer_pid;  /* pid_t, -1 once gone */
+};
+
+#define DOOR_COUNTER(name, help) SV_COUNTER(#name, struct door_row, st.name, help)
+static const struct sv_metric door_rows[] = {
+	SV_METRIC("enforcer_up", GAUGE, BOOL, struct door_row, st.enforcer_up,
+		  "1 while the enforcer process runs."),
+	SV_METRIC("enforcer_pid", GAUGE, I64, struct door_row, enforcer_pid,
+		  "The enforcer's process id; -1 once it is gone."),
+	SV_GAUGE("active", struct door_row, st.active, "Block rules in force."),
+	DOOR_COUNTER(requests, "Block requests received."),
+	DOOR_COUNTER(applied, "Rules the backend confirmed."),
+	DOOR_COUNTER(dry_run, "Requests accepted with dry_run=1 (events only)."),
+	DOOR_COUNTER(folded, "Requests covered by a rule already in force."),
+	DOOR_COUNTER(refused_malformed, "Requests refused: malformed."),
+	DOOR_COUNTER(refused_allowlist, "Requests refused: an address never blocked."),
+	DOOR_COUNTER(refused_ttl, "Requests refused: TTL out of bounds."),
+	DOOR_COUNTER(refused_cap, "Requests refused: rule cap reached."),
+	DOOR_COUNTER(refused_rate, "Requests refused: the service's rate cap."),
+	DOOR_COUNTER(refused_enforcer, "Requests refused: the enforcer is gone."),
+	DOOR_COUNTER(failed, "Rules the backend could not apply."),
+	DOOR_COUNTER(expired, "Rules removed at the end of their TTL."),
+	DOOR_COUNTER(removed, "Rules removed by unblock or at exit."),
+	DOOR_COUNTER(leftovers, "Rules of an earlier run removed at start."),
+};
+
+static void door_metrics(const struct sv_door *door, struct sv_metrics *m)
+{
+	struct door_row r;
+
+	sv_door_stats(door, &r.st);
+	r.enforcer_pid = r.st.enforcer_pid;
+	sv_metrics_group(m, &g_actions, NULL);
+	sv_metrics_info(m, "backend", r.st.backend ? r.st.backend : "", "actions_info",
+			"The enforcer's backend, as a label.");
+	sv_metrics_table(m, door_rows, SV_NROWS(door_rows), &r);
 }
 
-static void cursor_json(json_object *o, const char *prefix, const struct sv_cursor *c,
-			uint64_t head)
+/* A service: its process, then per ring it reads, a cursor's figures. */
+struct service_row {
+	uint64_t pid;
+	uint64_t delivered, lost, backlog;
+	uint64_t flow_delivered, flow_lost, flow_backlog;
+};
+
+static const struct sv_metric service_rows[] = {
+	SV_GAUGE("pid", struct service_row, pid, "The service's process id."),
+};
+
+/* Snap figures unprefixed (every tool reads them), flow ones prefixed. */
+static const struct sv_metric service_pkt_rows[] = {
+	SV_COUNTER("delivered", struct service_row, delivered, "Snaps the service has read."),
+	SV_COUNTER("lost", struct service_row, lost,
+		   "Snaps the service lost: overwritten before it read them."),
+	SV_GAUGE("backlog", struct service_row, backlog,
+		 "Snaps published that the service has not read yet."),
+};
+
+static const struct sv_metric service_flow_rows[] = {
+	SV_COUNTER("flow_delivered", struct service_row, flow_delivered,
+		   "Flow records the service has read."),
+	SV_COUNTER("flow_lost", struct service_row, flow_lost,
+		   "Flow records the service lost: overwritten before it read them."),
+	SV_GAUGE("flow_backlog", struct service_row, flow_backlog,
+		 "Flow records published that the service has not read yet."),
+};
+
+static void cursor_read(const struct sv_cursor *c, uint64_t head, uint64_t *delivered,
+			uint64_t *lost, uint64_t *backlog)
 {
 	uint64_t pos = atomic_load_explicit(&c->pos, memory_order_relaxed);
-	char key[32];
 
-	snprintf(key, sizeof(key), "%sdelivered", prefix);
-	add_u64(o, key, atomic_load_explicit(&c->delivered, memory_order_relaxed));
-	snprintf(key, sizeof(key), "%slost", prefix);
-	add_u64(o, key, atomic_load_explicit(&c->lost, memory_order_relaxed));
-	snprintf(key, sizeof(key), "%sbacklog", prefix);
-	add_u64(o, key, head > pos ? head - pos : 0);
+	*delivered = atomic_load_explicit(&c->delivered, memory_order_relaxed);
+	*lost = atomic_load_explicit(&c->lost, memory_order_relaxed);
+	*backlog = head > pos ? head - pos : 0;
 }
 
-/* The door's counters, in the order docs/actions.md lists them. */
-#define DOOR_COUNTERS(X)                                                         \
-	X(requests, "block requests received")                                  \
-	X(applied, "rules the backend confirmed")                               \
-	X(dry_run, "requests accepted with dry_run=1 (events only)")            \
-	X(folded, "requests covered by a rule already in force")                \
-	X(refused_malformed, "requests refused: malformed")                     \
-	X(refused_allowlist, "requests refused: an address never blocked")      \
-	X(refused_ttl, "requests refused: TTL out of bounds")                   \
-	X(refused_cap, "requests refused: rule cap reached")                    \
-	X(refused_rate, "requests refused: the service's rate cap")             \
-	X(refused_enforcer, "requests refused: the enforcer is gone")           \
-	X(failed, "rules the backend could not apply")                          \
-	X(expired, "rules removed at the end of their TTL")                     \
-	X(removed, "rules removed by unblock or at exit")                       \
-	X(leftovers, "rules of an earlier run removed at start")
-
-static json_object *door_json(const struct sv_door *door)
+static void service_metrics(const struct sv_service_info *s, const struct sv_daemon_view *v,
+			    struct sv_metrics *m)
 {
-	json_object *o = json_object_new_object();
-	struct sv_door_stats st;
-
-	sv_door_stats(door, &st);
-	json_object_object_add(o, "backend", json_object_new_string(st.backend));
-	json_object_object_add(o, "enforcer_up", json_object_new_boolean(st.enforcer_up));
-	json_object_object_add(o, "enforcer_pid", json_object_new_int(st.enforcer_pid));
-	add_u64(o, "active", st.active);
-#define X(name, help) add_u64(o, #name, st.name);
-	DOOR_COUNTERS(X)
-#undef X
-	return o;
-}
-
-static void door_prometheus(FILE *f, const struct sv_door *door)
-{
-	struct sv_door_stats st;
-
-	sv_door_stats(door, &st);
-	fprintf(f, "# HELP snapvnf_actions_active Block rules in force.\n"
-		   "# TYPE snapvnf_actions_active gauge\nsnapvnf_actions_active %llu\n"
-		   "# HELP snapvnf_actions_enforcer_up 1 while the enforcer process runs.\n"
-		   "# TYPE snapvnf_actions_enforcer_up gauge\nsnapvnf_actions_enforcer_up %d\n",
-		(unsigned long long)st.active, st.enforcer_up ? 1 : 0);
-#define X(name, help)                                                             \
-	fprintf(f, "# HELP snapvnf_actions_" #name "_total " help ".\n"                \
-		   "# TYPE snapvnf_actions_" #name "_total counter\n"                   \
-		   "snapvnf_actions_" #name "_total %llu\n", (unsigned long long)st.name);
-	DOOR_COUNTERS(X)
-#undef X
-}
-
-static json_object *service_json(const struct sv_service_info *s, const struct sv_daemon_view *v)
-{
-	json_object *o = json_object_new_object(), *cnt = json_object_new_object();
+	struct service_row r = { .pid = (uint64_t)s->pid };
 	char name[SV_STAT_NAME_MAX];
 	uint64_t val;
 
-	json_object_object_add(o, "name", json_object_new_string(s->name));
-	json_object_object_add(o, "pid", json_object_new_int(s->pid));
-	/* Snap figures unprefixed (every tool reads them), flow ones prefixed. */
-	if (s->pkt)
-		cursor_json(o, "", s->pkt, v->ring_head);
-	if (s->flow)
-		cursor_json(o, "flow_", s->flow, v->flow_head);
+	sv_metrics_group(m, &g_services, s->name);
+	sv_metrics_table(m, service_rows, SV_NROWS(service_rows), &r);
+	if (s->pkt) {
+		cursor_read(s->pkt, v->ring_head, &r.delivered, &r.lost, &r.backlog);
+		sv_metrics_table(m, service_pkt_rows, SV_NROWS(service_pkt_rows), &r);
+	}
+	if (s->flow) {
+		cursor_read(s->flow, v->flow_head, &r.flow_delivered, &r.flow_lost,
+			    &r.flow_backlog);
+		sv_metrics_table(m, service_flow_rows, SV_NROWS(service_flow_rows), &r);
+	}
 	for (unsigned i = 0; sv_stats_read(s->stats, i, name, &val) == 0; i++)
-		add_u64(cnt, name, val);
-	json_object_object_add(o, "counters", cnt);
-	return o;
+		sv_metrics_vnf(m, name, sv_stats_is_gauge(s->stats, i), val);
+}
+
+static const struct sv_metric_group *section(const char *name)
+{
+	for (size_t i = 0; i < SV_NROWS(g_sections); i++)
+		if (strcmp(g_sections[i].json, name) == 0)
+			return &g_sections[i];
+	return NULL;
+}
+
+void sv_status_render(const struct sv_daemon_view *v, struct sv_metrics *m)
+{
+	const struct daemon_row d = {
+		.snaplen = v->opts->snaplen, .ring_slots = v->ring_slots,
+		.lossless = v->lossless, .ended = v->ended, .uptime = v->uptime_s,
+	};
+	struct sv_registry_stats rs;
+	struct sv_service_info s;
+
+	sv_metrics_group(m, &g_daemon, NULL);
+	sv_metrics_info(m, "version", sv_version(), "build_info",
+			"The version snapvnfd was built from (VERSION), as a label.");
+	sv_metrics_info(m, "source", v->source_desc, "daemon_info",
+			"What the daemon reads (its inputs), as a label.");
+	sv_metrics_table(m, daemon_rows, SV_NROWS(daemon_rows), &d);
+
+	/* Always there, so a flow-only daemon still shows zero snaps. */
+	sv_metrics_group(m, section("capture"), NULL);
+	sv_collector_metrics(v->collector, m);
+	for (unsigned i = 0; i < v->ninputs; i++) {
+		const struct sv_metric_group *g = section(v->inputs[i].ops->section);
+
+		if (!g)
+			continue;  /* an input with a section of its own: add it above */
+		sv_metrics_group(m, g, NULL);
+		v->inputs[i].ops->stats(v->inputs[i].in, m);
+	}
+
+	sv_registry_stats(v->reg, &rs);
+	sv_metrics_group(m, &g_control, NULL);
+	sv_metrics_table(m, control_rows, SV_NROWS(control_rows), &rs);
+	if (v->door)
+		door_metrics(v->door, m);
+
+	/* An empty list, not a missing one, when no service runs. */
+	sv_metrics_group(m, &g_services, NULL);
+	for (unsigned i = 0; sv_registry_service(v->reg, i, &s); i++)
+		service_metrics(&s, v, m);
 }
 
 char *sv_status_json(const struct sv_daemon_view *v)
 {
-	json_object *root = json_object_new_object();
-	json_object *d = json_object_new_object(), *cap = json_object_new_object();
-	json_object *svcs = json_object_new_array(), *ctl = json_object_new_object();
-	struct sv_registry_stats rs;
-	struct sv_service_info s;
-	char *out;
+	struct sv_metrics *m = sv_metrics_json();
 
-	json_object_object_add(d, "source", json_object_new_string(v->source_desc));
-	add_u64(d, "snaplen", v->opts->snaplen);
-	add_u64(d, "ring_slots", v->ring_slots);
-	json_object_object_add(d, "lossless", json_object_new_boolean(v->lossless));
-	json_object_object_add(d, "ended", json_object_new_boolean(v->ended));
-	json_object_object_add(d, "uptime_s", json_object_new_double(v->uptime_s));
-	json_object_object_add(root, "daemon", d);
-
-	/* Always there, so a flow-only daemon still shows zero snaps. */
-	json_object_object_add(root, "capture", cap);
-	json_object_object_add(root, "collector", sv_collector_json(v->collector));
-	for (unsigned i = 0; i < v->ninputs; i++)
-		v->inputs[i].ops->stats(v->inputs[i].in, put_json,
-					section(root, v->inputs[i].ops->section));
-
-	sv_registry_stats(v->reg, &rs);
-	add_u64(ctl, "connections", rs.connections);
-	add_u64(ctl, "accepted", rs.accepted);
-	add_u64(ctl, "refused", rs.refused);
-	add_u64(ctl, "name_taken", rs.name_taken);
-	add_u64(ctl, "bad_requests", rs.bad_requests);
-	add_u64(ctl, "busy", rs.busy);
-	json_object_object_add(root, "control", ctl);
-	if (v->door)
-		json_object_object_add(root, "actions", door_json(v->door));
-
-	for (unsigned i = 0; sv_registry_service(v->reg, i, &s); i++)
-		json_object_array_add(svcs, service_json(&s, v));
-	json_object_object_add(root, "services", svcs);
-
-	out = strdup(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
-	json_object_put(root);
-	return out;
+	if (m)
+		sv_status_render(v, m);
+	return sv_metrics_done(m);
 }
 
 char *sv_status_prometheus(const struct sv_daemon_view *v)
 {
-	struct sv_registry_stats rs;
-	struct sv_service_info s;
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
+	struct sv_metrics *m = sv_metrics_prometheus();
 
-	if (!f)
-		return NULL;
-	for (unsigned i = 0; i < v->ninputs; i++) {
-		struct prom p = { f, v->inputs[i].ops->section };
-
-		v->inputs[i].ops->stats(v->inputs[i].in, put_prom, &p);
-	}
-	sv_collector_counters(v->collector, put_prom, &(struct prom){ f, "collector" });
-	sv_registry_stats(v->reg, &rs);
-	fprintf(f, "# HELP snapvnf_control_connections Control socket connections open.\n"
-		   "# TYPE snapvnf_control_connections gauge\n"
-		   "snapvnf_control_connections %llu\n"
-		   "# HELP snapvnf_control_refused_total Control connections refused: too many open.\n"
-		   "# TYPE snapvnf_control_refused_total counter\n"
-		   "snapvnf_control_refused_total %llu\n"
-		   "# HELP snapvnf_control_bad_requests_total Malformed, unknown or out-of-order "
-		   "control requests.\n"
-		   "# TYPE snapvnf_control_bad_requests_total counter\n"
-		   "snapvnf_control_bad_requests_total %llu\n",
-		(unsigned long long)rs.connections, (unsigned long long)rs.refused,
-		(unsigned long long)rs.bad_requests);
-	if (v->door)
-		door_prometheus(f, v->door);
-	fprintf(f, "# TYPE snapvnf_service_delivered_total counter\n"
-		   "# TYPE snapvnf_service_lost_total counter\n"
-		   "# TYPE snapvnf_service_counter gauge\n");
-	for (unsigned i = 0; sv_registry_service(v->reg, i, &s); i++) {
-		char name[SV_STAT_NAME_MAX];
-		uint64_t val;
-
-		if (s.pkt) {
-			fprintf(f, "snapvnf_service_delivered_total{service=\"%s\",ring=\"pkt\"} %llu\n",
-				s.name, (unsigned long long)atomic_load(&s.pkt->delivered));
-			fprintf(f, "snapvnf_service_lost_total{service=\"%s\",ring=\"pkt\"} %llu\n",
-				s.name, (unsigned long long)atomic_load(&s.pkt->lost));
-		}
-		if (s.flow) {
-			fprintf(f, "snapvnf_service_delivered_total{service=\"%s\",ring=\"flow\"} %llu\n",
-				s.name, (unsigned long long)atomic_load(&s.flow->delivered));
-			fprintf(f, "snapvnf_service_lost_total{service=\"%s\",ring=\"flow\"} %llu\n",
-				s.name, (unsigned long long)atomic_load(&s.flow->lost));
-		}
-		for (unsigned k = 0; sv_stats_read(s.stats, k, name, &val) == 0; k++)
-			fprintf(f, "snapvnf_service_counter{service=\"%s\",name=\"%s\"} %llu\n",
-				s.name, name, (unsigned long long)val);
-	}
-	fclose(f);
-	return buf;
+	if (m)
+		sv_status_render(v, m);
+	return sv_metrics_done(m);
 }

@@ -34,3 +34,8 @@ _Atomic uint64_t *sv_counter(struct sv_vnf_ctx *ctx, const char *name)
 {
 	return sv_stats_add(ctx->stats, ctx->desc->name, name);
 }
+
+_Atomic uint64_t *sv_gauge(struct sv_vnf_ctx *ctx, const char *name)
+{
+	return sv_stats_add_gauge(ctx->stats, ctx->desc->name, name);
+}
