@@ -27,6 +27,7 @@ struct sv_input {
 	bool pace;
 	uint64_t pace_pkt0, pace_wall0;
 	bool at_end;               /* libpcap said end or error: never ask again */
+	unsigned put;              /* slots filled by this pcap_dispatch */
 	uint64_t read_errors;
 };
 
@@ -91,6 +92,39 @@ static bool file_due(struct sv_input *in, const struct pcap_pkthdr *h, int *wait
 	return false;
 }
 
+/* pcap_dispatch's callback: the next reserved slot. */
+static void file_put(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
+{
+	struct sv_input *in = (struct sv_input *)user;
+
+	sv_snapper_put(in->sn, in->put++, h, bytes);
+}
+
+/*
+ * As fast as the ring takes them: up to `room` packets in one
+ * pcap_dispatch, as tcpdump reads a file, rather than a pcap_next_ex per
+ * packet (the same work in libpcap, less of it around each packet). The
+ * count of packets put is ours: on a read error pcap_dispatch returns -1,
+ * not how many it handed over before.
+ */
+static unsigned file_dispatch(struct sv_input *in, unsigned room)
+{
+	int rc;
+
+	in->put = 0;
+	rc = pcap_dispatch(in->p, (int)room, file_put, (u_char *)in);
+	if (rc == PCAP_ERROR) {
+		/* A cut or corrupt file: what came before was good. */
+		sv_err("reading the capture failed: %s", pcap_geterr(in->p));
+		in->read_errors++;
+		in->at_end = true;
+	} else if (rc == 0 || rc == PCAP_ERROR_BREAK) {
+		/* 0: the end of the file (filtered packets are read past, not counted) */
+		in->at_end = true;
+	}
+	return in->put;
+}
+
 static int file_burst(struct sv_input *in, int *wait_ms)
 {
 	unsigned room, i = 0;
@@ -101,7 +135,9 @@ static int file_burst(struct sv_input *in, int *wait_ms)
 		return SV_INPUT_END;
 	}
 	room = sv_ring_reserve(in->ring, BURST, SV_INPUT_RING_WAIT_MS);
-	while (i < room) {
+	if (!in->pace && room)
+		i = file_dispatch(in, room);
+	while (in->pace && i < room) {
 		if (!in->held) {
 			int rc = pcap_next_ex(in->p, &in->held_h, &in->held_d);
 

@@ -13,6 +13,7 @@
 #include "daemon/input.h"
 #include "daemon/metrics.h"
 #include "decode/erspan.h"
+#include "decode/l234.h"
 #include "decode/packet.h"
 
 struct sv_snapper {
@@ -70,8 +71,8 @@ void sv_snapper_put(struct sv_snapper *sn, unsigned i, const struct pcap_pkthdr 
 	p->out_if = 0;
 	memcpy(p->data, bytes, cap);
 	sv_packet_decode(p, sn->linktype);
-	/* Anything but IP/GRE returns at once, its snap untouched. */
-	if (sn->erspan) {
+	/* Only GRE carries ERSPAN: the others (nearly all) skip the call. */
+	if (sn->erspan && p->proto == SV_IPPROTO_GRE) {
 		switch (sv_erspan_decap(p)) {
 		case SV_ERSPAN_NONE:
 			break;

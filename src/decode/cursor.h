@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 struct sv_cur {
 	const uint8_t *base;
@@ -110,14 +111,20 @@ static inline uint64_t sv_cur_be64(struct sv_cur *c)
 	return hi << 32 | sv_cur_be32(c);
 }
 
-/* Copy n bytes out (zero-filled on failure). */
+/*
+ * Copy n bytes out (zero-filled on failure). memcpy, not a byte loop: with
+ * n known where this is inlined (an address: 4 or 16 bytes) it is one or
+ * two moves, where the loop cost a test and a branch per byte (a tenth of
+ * the daemon's instructions per packet).
+ */
 static inline bool sv_cur_copy(struct sv_cur *c, void *dst, size_t n)
 {
 	const uint8_t *p = sv_cur_take(c, n);
-	uint8_t *d = dst;
 
-	for (size_t i = 0; i < n; i++)
-		d[i] = p ? p[i] : 0;
+	if (p)
+		memcpy(dst, p, n);
+	else
+		memset(dst, 0, n);
 	return p != NULL;
 }
 
