@@ -9,26 +9,39 @@ SAN     ?=
 WERROR  ?=
 OPT     ?= -O2
 
-PKGS    := libpcap json-c
+# Where `make install` puts things (DESTDIR is prepended to each). The
+# library's SONAME major follows the plugin ABI (include/snapvnf/api.h),
+# not the release: it changes only when programs and plugins must rebuild.
+SOMAJOR    := 1
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+SBINDIR    ?= $(PREFIX)/sbin
+LIBDIR     ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+PLUGINDIR  ?= $(LIBDIR)/snapvnf/vnfs
+
+PKGS    := libpcap json-c yaml-0.1
 # Only snapvnfd links these (the enforcer's backends and its privileges).
 DPKGS   := libnftables hiredis libcap-ng
 # The VERSION file is the one place the version is written; the define
 # reaches src/common/version.c, which hands it out.
 VERSION := $(shell cat VERSION)
-CPPFLAGS += -Iinclude -Isrc -I. -D_GNU_SOURCE -DSV_VERSION='"$(VERSION)"'
-CFLAGS  += -std=c11 $(OPT) -g -fPIC -Wall -Wextra -Wshadow -Wstrict-prototypes \
+CPPFLAGS += -Iinclude -Isrc -I. -I$(BUILD) -D_GNU_SOURCE -DSV_VERSION='"$(VERSION)"'
+# Hidden by default: the library exports what its headers mark SV_API.
+CFLAGS  += -std=c11 $(OPT) -g -fPIC -fvisibility=hidden -Wall -Wextra -Wshadow -Wstrict-prototypes \
 	   -Wmissing-prototypes -Wno-unused-parameter $(WERROR)
 ifneq ($(SAN),)
 CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 LDFLAGS += -fsanitize=address,undefined
 endif
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lpcap -ljson-c)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lpcap -ljson-c -lyaml)
 LIBS    = $(PKG_LIBS) -lm -lpthread -ldl
 DPKG_CFLAGS = $(shell pkg-config --cflags $(DPKGS) 2>/dev/null)
 DLIBS   = $(shell pkg-config --libs $(DPKGS) 2>/dev/null || echo -lnftables -lhiredis -lcap-ng)
 
 DEPS_OK := $(BUILD)/.deps-build
+HEADERS := $(wildcard include/snapvnf/*.h)
 
 LIB_SRC    := $(wildcard src/common/*.c src/lib/*.c src/decode/*.c vnfs/*.c)
 DAEMON_SRC := $(filter-out src/daemon/main.c,$(wildcard src/daemon/*.c))
@@ -44,14 +57,15 @@ DAEMON_OBJ := $(call obj,$(DAEMON_SRC))
 TOOLS_OBJ  := $(call obj,$(TOOLS_SRC))
 
 LIBA   := $(BUILD)/libsnapvnf.a
-LIBSO  := $(BUILD)/libsnapvnf.so
+SONAME := libsnapvnf.so.$(SOMAJOR)
+LIBSO  := $(BUILD)/libsnapvnf.so.$(SOMAJOR).0.0
 DLIBA  := $(BUILD)/libsnapvnfd.a
 TESTS  := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 BENCHES:= $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 EXAMPLES:=$(patsubst examples/%.c,$(BUILD)/examples/%,$(EXAMPLE_SRC))
 
-.PHONY: all deps test unit demo bench fuzz clean e2e
-all: $(BUILD)/snapvnfd $(BUILD)/snapvnf $(LIBA) $(LIBSO) $(EXAMPLES)
+.PHONY: all deps test unit demo bench fuzz clean e2e install uninstall
+all: $(BUILD)/snapvnfd $(BUILD)/snapvnf $(LIBA) $(LIBSO) $(BUILD)/snapvnf.pc $(EXAMPLES)
 
 deps: $(DEPS_OK)
 # One stamp per package group, remade when the list changes.
@@ -69,15 +83,31 @@ $(LIBA): $(LIB_OBJ)
 	@rm -f $@
 	ar rcsP $@ $^
 $(LIBSO): $(LIB_OBJ)
-	$(CC) -shared $(LDFLAGS) -o $@ $^ $(LIBS)
+	$(CC) -shared -Wl,-soname,$(SONAME) $(LDFLAGS) -o $@ $^ $(LIBS)
+	ln -sf $(notdir $@) $(BUILD)/$(SONAME)
+	ln -sf $(SONAME) $(BUILD)/libsnapvnf.so
+# The plugin directory is compiled in; a change of PREFIX rewrites it.
+$(BUILD)/config.h: FORCE
+	@mkdir -p $(BUILD)
+	@printf '#define SV_PLUGIN_DIR "%s"\n' '$(PLUGINDIR)' > $@.tmp
+	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
+$(BUILD)/snapvnf.pc: snapvnf.pc.in FORCE
+	@sed -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(LIBDIR)|; s|@INCLUDEDIR@|$(INCLUDEDIR)|' \
+	     -e 's|@PLUGINDIR@|$(PLUGINDIR)|; s|@VERSION@|$(VERSION)|' $< > $@.tmp
+	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
+.PHONY: FORCE
+FORCE:
+$(call obj,src/lib/plugin.c) $(BUILD)/fuzz/obj/src/lib/plugin.o: $(BUILD)/config.h
 $(DLIBA): $(DAEMON_OBJ)
 	@rm -f $@
 	ar rcsP $@ $^
 
 $(BUILD)/snapvnfd: $(call obj,src/daemon/main.c) $(DLIBA) $(LIBA)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) $(DLIBS)
+# -rdynamic: a plugin loaded by `snapvnf run` finds the library's exported
+# (SV_API) functions in the program itself; hidden ones stay hidden.
 $(BUILD)/snapvnf: $(TOOLS_OBJ) $(LIBA)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+	$(CC) $(LDFLAGS) -rdynamic -o $@ $^ $(LIBS)
 $(BUILD)/examples/%: $(BUILD)/obj/examples/%.o $(LIBA)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
@@ -98,15 +128,21 @@ $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(DLIBA) $(LIBA)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) $(DLIBS)
 
+# Plugins the loader must refuse (tests/plugin_errors.sh), one per case.
+TEST_PLUGINS := $(patsubst %,$(BUILD)/tests/plugins/%.so,good bad_abi no_symbol clash bad_schema undefined)
+$(BUILD)/tests/plugins/%.so: tests/plugins/bad.c $(HEADERS) | $(DEPS_OK)
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -fPIC -shared -fvisibility=hidden -Iinclude -DCASE_$* -o $@ $<
+
 # Unit tests only (what .ci/run repeats under the sanitizers).
 unit: $(BUILD)/.deps-test $(TESTS)
 	@scripts/run-tests.sh --unit $(BUILD)
 
 # Everything: unit tests, then the end-to-end scripts in tests/*.sh.
-test: $(BUILD)/.deps-test all $(TESTS)
+test: $(BUILD)/.deps-test all $(TESTS) $(TEST_PLUGINS)
 	@scripts/run-tests.sh $(BUILD)
 
-e2e: $(BUILD)/.deps-test all
+e2e: $(BUILD)/.deps-test all $(TEST_PLUGINS)
 	@scripts/run-tests.sh --e2e $(BUILD)
 
 demo: $(BUILD)/.deps-demo all
@@ -146,6 +182,28 @@ $(FUZZ_LIBA): $(FUZZ_LIB_OBJ)
 	ar rcsP $@ $^
 $(BUILD)/fuzz/fuzz_%: $(BUILD)/fuzz/obj/fuzz/fuzz_%.o $(FUZZ_LIBA)
 	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(LIBS) $(DLIBS)
+
+# `make install [PREFIX=/usr/local] [DESTDIR=]`, and its inverse.
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(LIBDIR)/pkgconfig \
+		$(DESTDIR)$(INCLUDEDIR)/snapvnf $(DESTDIR)$(PLUGINDIR)
+	install -m 755 $(BUILD)/snapvnfd $(DESTDIR)$(SBINDIR)/snapvnfd
+	install -m 755 $(BUILD)/snapvnf $(DESTDIR)$(BINDIR)/snapvnf
+	install -m 755 $(LIBSO) $(DESTDIR)$(LIBDIR)/
+	ln -sf $(notdir $(LIBSO)) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libsnapvnf.so
+	install -m 644 $(LIBA) $(DESTDIR)$(LIBDIR)/libsnapvnf.a
+	install -m 644 $(HEADERS) $(DESTDIR)$(INCLUDEDIR)/snapvnf/
+	install -m 644 $(BUILD)/snapvnf.pc $(DESTDIR)$(LIBDIR)/pkgconfig/snapvnf.pc
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/snapvnfd $(DESTDIR)$(BINDIR)/snapvnf \
+	      $(DESTDIR)$(LIBDIR)/$(notdir $(LIBSO)) $(DESTDIR)$(LIBDIR)/$(SONAME) \
+	      $(DESTDIR)$(LIBDIR)/libsnapvnf.so $(DESTDIR)$(LIBDIR)/libsnapvnf.a \
+	      $(DESTDIR)$(LIBDIR)/pkgconfig/snapvnf.pc \
+	      $(addprefix $(DESTDIR)$(INCLUDEDIR)/snapvnf/,$(notdir $(HEADERS)))
+	-rmdir $(DESTDIR)$(INCLUDEDIR)/snapvnf $(DESTDIR)$(PLUGINDIR) \
+	       $(DESTDIR)$(LIBDIR)/snapvnf 2>/dev/null
 
 clean:
 	rm -rf $(BUILD)

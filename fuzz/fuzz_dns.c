@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "decode/dns.h"
+#include <snapvnf/dns.h>
 
 typedef int parse_fn(const uint8_t *p, size_t len, struct sv_dns_msg *m);
 

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "decode/http.h"
+#include <snapvnf/http.h>
 
 static void span_ok(const struct sv_http_span *s, const uint8_t *p, size_t len)
 {

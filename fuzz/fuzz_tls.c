@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "decode/tls.h"
+#include <snapvnf/tls.h>
 
 static void span_ok(const struct sv_tls_span *s, const uint8_t *p, size_t len)
 {

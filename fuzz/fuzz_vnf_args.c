@@ -20,7 +20,7 @@
 #include <snapvnf/builtin.h>
 
 #include "decode/packet.h"
-#include "lib/args.h"
+#include <snapvnf/vnf_util.h>
 #include "lib/chain.h"
 #include "lib/event.h"
 
@@ -29,15 +29,21 @@
 static void parse(const char *args)
 {
 	static const char *const words[] = { "sample", "flow", "all", NULL };
-	uint64_t n = 7, big = 0;
-	double share = 0.5;
-	unsigned kind = 1;
-	const struct sv_arg spec[] = {
-		{ "n", SV_ARG_UINT, &n, 1, 1000, NULL },
-		{ "big", SV_ARG_UINT, &big, 0, 1e15, NULL },
-		{ "share", SV_ARG_DOUBLE, &share, 0.001, 1, NULL },
-		{ "kind", SV_ARG_WORD, &kind, 0, 0, words },
-		{ NULL, 0, NULL, 0, 0, NULL },
+	struct opts {
+		uint64_t n, big;
+		double share;
+		unsigned kind;
+		bool stop;
+		char file[16];
+	} o;
+	static const struct sv_arg spec[] = {
+		{ "n", SV_ARG_UINT, offsetof(struct opts, n), "7", 1, 1000, NULL, NULL },
+		{ "big", SV_ARG_UINT, offsetof(struct opts, big), NULL, 0, 1e15, NULL, NULL },
+		{ "share", SV_ARG_DOUBLE, offsetof(struct opts, share), "0.5", 0.001, 1, NULL, NULL },
+		{ "kind", SV_ARG_WORD, offsetof(struct opts, kind), "flow", 0, 0, words, NULL },
+		{ "stop", SV_ARG_FLAG, offsetof(struct opts, stop), NULL, 0, 0, NULL, NULL },
+		{ "file", SV_ARG_STR, offsetof(struct opts, file), NULL, 0, 16, NULL, NULL },
+		SV_ARG_END,
 	};
 	static const size_t errlens[] = { 256, 9 };
 
@@ -47,13 +53,14 @@ static void parse(const char *args)
 
 		if (!err)
 			return;
-		rc = sv_args_parse(args, spec, err, errlens[i]);
+		rc = sv_args_parse(args, spec, &o, err, errlens[i]);
 		if (rc != 0 && rc != -EINVAL)
 			abort();
 		if (!memchr(err, '\0', errlens[i]) || (rc < 0) != (err[0] != '\0'))
 			abort();
-		if (rc == 0 && (n < 1 || n > 1000 || big > 1000000000000000ull ||
-				!(share >= 0.001 && share <= 1) || kind > 2))
+		if (rc == 0 && (o.n < 1 || o.n > 1000 || o.big > 1000000000000000ull ||
+				!(o.share >= 0.001 && o.share <= 1) || o.kind > 2 ||
+				!memchr(o.file, '\0', sizeof(o.file))))
 			abort();
 		free(err);
 	}

@@ -25,7 +25,7 @@ set -eu
 group() {
 	case $1 in
 	build)
-		echo gcc make pkg-config libc6-dev libpcap-dev libjson-c-dev \
+		echo gcc make pkg-config libc6-dev libpcap-dev libjson-c-dev libyaml-dev \
 		     libnftables-dev libhiredis-dev libcap-ng-dev libmicrohttpd-dev ;;
 	test)
 		echo @build @testbed libcmocka-dev tshark tcpdump jq python3 \

@@ -30,10 +30,10 @@
 #include <snapvnf/builtin.h>
 #include <snapvnf/service.h>
 
-#include "common/table.h"
+#include <snapvnf/table.h>
 #include "decode/packet.h"
 #include "decode/sflow.h"
-#include "lib/args.h"
+#include <snapvnf/vnf_util.h>
 #include "lib/chain.h"
 #include "lib/event.h"
 
@@ -1166,43 +1166,62 @@ static void test_port_scan_meta(void **unused)
 static void test_args(void **unused)
 {
 	static const char *const words[] = { "sample", "flow", NULL };
-	uint64_t n = 10, bps = 0;
-	double share = 0.5;
-	unsigned kind = 0;
-	const struct sv_arg spec[] = {
-		{ "n", SV_ARG_UINT, &n, 1, 1000, NULL },
-		{ "bps", SV_ARG_UINT, &bps, 0, 1e15, NULL },
-		{ "share", SV_ARG_DOUBLE, &share, 0.001, 1, NULL },
-		{ "kind", SV_ARG_WORD, &kind, 0, 0, words },
-		{ NULL, 0, NULL, 0, 0, NULL },
+	struct opts {
+		uint64_t n, bps;
+		double share;
+		unsigned kind;
+		bool stop;
+		char file[8];
+	} o;
+	static const struct sv_arg spec[] = {
+		{ "n", SV_ARG_UINT, offsetof(struct opts, n), "10", 1, 1000, NULL, NULL },
+		{ "bps", SV_ARG_UINT, offsetof(struct opts, bps), NULL, 0, 1e15, NULL, NULL },
+		{ "share", SV_ARG_DOUBLE, offsetof(struct opts, share), "0.5", 0.001, 1, NULL, NULL },
+		{ "kind", SV_ARG_WORD, offsetof(struct opts, kind), "flow", 0, 0, words, NULL },
+		{ "stop", SV_ARG_FLAG, offsetof(struct opts, stop), NULL, 0, 0, NULL, NULL },
+		{ "file", SV_ARG_STR, offsetof(struct opts, file), "a", 0, 8, NULL, NULL },
+		SV_ARG_END,
 	};
 	char err[256];
 
-	assert_int_equal(sv_args_parse(NULL, spec, err, sizeof(err)), 0);
-	assert_int_equal(n, 10);
-	assert_int_equal(sv_args_parse("25", spec, err, sizeof(err)), 0);
-	assert_int_equal(n, 25);
-	assert_int_equal(sv_args_parse("bps=1.5G; kind=flow share=0.25,n=3", spec, err,
-				       sizeof(err)), 0);
-	assert_int_equal(bps, 1500000000ull);
-	assert_int_equal(kind, 1);
-	assert_true(share == 0.25);
-	assert_int_equal(n, 3);
-	assert_int_equal(sv_args_parse("bps=2k", spec, err, sizeof(err)), 0);
-	assert_int_equal(bps, 2000);
+	memset(&o, 0xa5, sizeof(o));
+	assert_int_equal(sv_args_parse(NULL, spec, &o, err, sizeof(err)), 0);
+	assert_int_equal(o.n, 10);
+	assert_int_equal(o.bps, 0);
+	assert_true(o.share == 0.5);
+	assert_int_equal(o.kind, 1);
+	assert_false(o.stop);
+	assert_string_equal(o.file, "a");
+	assert_int_equal(sv_args_parse("25", spec, &o, err, sizeof(err)), 0);
+	assert_int_equal(o.n, 25);
+	assert_int_equal(sv_args_parse("bps=1.5G; kind=sample share=0.25,n=3 stop file=1234567",
+				       spec, &o, err, sizeof(err)), 0);
+	assert_int_equal(o.bps, 1500000000ull);
+	assert_int_equal(o.kind, 0);
+	assert_true(o.share == 0.25);
+	assert_int_equal(o.n, 3);
+	assert_true(o.stop);
+	assert_string_equal(o.file, "1234567");
+	assert_int_equal(sv_args_parse("bps=2k,stop=no", spec, &o, err, sizeof(err)), 0);
+	assert_int_equal(o.bps, 2000);
+	assert_int_equal(o.n, 10);  /* every call starts from the defaults */
+	assert_false(o.stop);
+	assert_int_equal(sv_args_parse("file=12345678", spec, &o, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "longer than 7 bytes"));
+	assert_int_equal(sv_args_parse("stop=maybe", spec, &o, err, sizeof(err)), -EINVAL);
 
-	assert_int_equal(sv_args_parse("n=0", spec, err, sizeof(err)), -EINVAL);
+	assert_int_equal(sv_args_parse("n=0", spec, &o, err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "n=0"));
-	assert_int_equal(sv_args_parse("n=2.5", spec, err, sizeof(err)), -EINVAL);
-	assert_int_equal(sv_args_parse("n=10x", spec, err, sizeof(err)), -EINVAL);
-	assert_int_equal(sv_args_parse("bps=1.0005k", spec, err, sizeof(err)), -EINVAL);
-	assert_int_equal(sv_args_parse("share=2", spec, err, sizeof(err)), -EINVAL);
-	assert_int_equal(sv_args_parse("share=nan", spec, err, sizeof(err)), -EINVAL);
-	assert_int_equal(sv_args_parse("kind=both", spec, err, sizeof(err)), -EINVAL);
+	assert_int_equal(sv_args_parse("n=2.5", spec, &o, err, sizeof(err)), -EINVAL);
+	assert_int_equal(sv_args_parse("n=10x", spec, &o, err, sizeof(err)), -EINVAL);
+	assert_int_equal(sv_args_parse("bps=1.0005k", spec, &o, err, sizeof(err)), -EINVAL);
+	assert_int_equal(sv_args_parse("share=2", spec, &o, err, sizeof(err)), -EINVAL);
+	assert_int_equal(sv_args_parse("share=nan", spec, &o, err, sizeof(err)), -EINVAL);
+	assert_int_equal(sv_args_parse("kind=both", spec, &o, err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "sample, flow"));
-	assert_int_equal(sv_args_parse("rate=5", spec, err, sizeof(err)), -EINVAL);
-	assert_non_null(strstr(err, "n, bps, share, kind"));
-	assert_int_equal(sv_args_parse("n=", spec, err, sizeof(err)), -EINVAL);
+	assert_int_equal(sv_args_parse("rate=5", spec, &o, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "n, bps, share, kind, stop, file"));
+	assert_int_equal(sv_args_parse("n=", spec, &o, err, sizeof(err)), -EINVAL);
 }
 
 /* Every VNF refuses what its arguments cannot mean, naming it. */

@@ -24,9 +24,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "decode/dns.h"
-#include "decode/http.h"
-#include "decode/tls.h"
+#include <snapvnf/dns.h>
+#include <snapvnf/http.h>
+#include <snapvnf/tls.h>
 
 #include "testutil.h"
 

@@ -10,11 +10,16 @@ int sv_cli_run(int argc, char **argv);
 int sv_cli_actions(int argc, char **argv);
 int sv_cli_block(int argc, char **argv);
 int sv_cli_unblock(int argc, char **argv);
+int sv_cli_check(int argc, char **argv);
+int sv_cli_vnfs(int argc, char **argv);
 
 /* Send one request, take its one-message reply ("ok …"/"error …").
  * Returns 0 or -errno (logged). */
 #include <stddef.h>
 int sv_cli_request(const char *cmd, char *reply, size_t size);
+
+/* Load the plugin directory's VNFs; a plugin it refuses is a warning. */
+void sv_cli_plugin_dir(void);
 
 /* Common: parse "--ctl PATH" style options shared by all subcommands. */
 extern const char *sv_cli_ctl_path;

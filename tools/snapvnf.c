@@ -12,6 +12,7 @@
 #include "common/ctl.h"
 #include "common/log.h"
 #include "common/version.h"
+#include "lib/plugin.h"
 #include "tools/cli.h"
 
 const char *sv_cli_ctl_path;
@@ -22,7 +23,9 @@ static const struct {
 	const char *help;
 } cmds[] = {
 	{ "tap", sv_cli_tap, "register as a service and print or count snaps" },
-	{ "run", sv_cli_run, "run a service of built-in VNFs: run VNF[=ARGS] ..." },
+	{ "run", sv_cli_run, "run a service: run VNF[=ARGS] ..., or run -f SERVICE_FILE" },
+	{ "check", sv_cli_check, "check service files without running them" },
+	{ "vnfs", sv_cli_vnfs, "every VNF with its arguments and schemas (--json)" },
 	{ "status", sv_cli_status, "capture and per-service counters (--json)" },
 	{ "services", sv_cli_status, "the registered services, one a line" },
 	{ "metrics", sv_cli_metrics, "the counters as Prometheus text" },
@@ -51,6 +54,16 @@ int sv_cli_request(const char *cmd, char *reply, size_t size)
 		return (int)n;
 	}
 	return 0;
+}
+
+static void warn_plugin(const char *msg)
+{
+	sv_warn("%s (skipped)", msg);
+}
+
+void sv_cli_plugin_dir(void)
+{
+	sv_plugin_load_dir(sv_plugin_dir(), warn_plugin);
 }
 
 static void usage(FILE *f)

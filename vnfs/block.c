@@ -30,9 +30,7 @@
 
 #include <snapvnf/action.h>
 #include <snapvnf/builtin.h>
-
-#include "common/table.h"
-#include "lib/args.h"
+#include <snapvnf/vnf_util.h>
 
 #define RETRY_MS 1000
 
@@ -83,20 +81,29 @@ static void block_destroy(void *state)
 	free(st);
 }
 
+static const char *const block_scopes[] = { "src", "pair", NULL };
+
+struct block_opts {
+	uint64_t ttl, dry_run;
+	unsigned scope;
+};
+
+static const struct sv_arg block_args[] = {
+	{ "ttl", SV_ARG_UINT, offsetof(struct block_opts, ttl), "60", 1, 86400, NULL,
+	  "seconds the rule lasts (the daemon bounds it)" },
+	{ "scope", SV_ARG_WORD, offsetof(struct block_opts, scope), "src", 0, 0, block_scopes,
+	  "everything from the culprit, or only towards the destination it was seen with" },
+	{ "dry_run", SV_ARG_UINT, offsetof(struct block_opts, dry_run), "0", 0, 1, NULL,
+	  "1: the door judges and reports, the switch is untouched" },
+	SV_ARG_END,
+};
+
 static void *block_create(struct sv_vnf_ctx *ctx, const char *args)
 {
-	static const char *const scopes[] = { "src", "pair", NULL };
-	uint64_t ttl = 60, dry = 0;
-	unsigned scope = 0;
-	const struct sv_arg spec[] = {
-		{ "ttl", SV_ARG_UINT, &ttl, 1, 86400, NULL },
-		{ "scope", SV_ARG_WORD, &scope, 0, 0, scopes },
-		{ "dry_run", SV_ARG_UINT, &dry, 0, 1, NULL },
-		{ NULL, 0, NULL, 0, 0, NULL },
-	};
+	struct block_opts o;
 	struct block_state *st;
 
-	if (sv_args_parse_vnf(ctx, args, spec) < 0)
+	if (sv_vnf_args(ctx, args, &o) < 0)
 		return NULL;
 	st = calloc(1, sizeof(*st));
 	if (st)
@@ -107,9 +114,9 @@ static void *block_create(struct sv_vnf_ctx *ctx, const char *args)
 		errno = ENOMEM;
 		return NULL;
 	}
-	st->ttl = (uint32_t)ttl;
-	st->pair = scope == 1;
-	st->dry_run = dry != 0;
+	st->ttl = (uint32_t)o.ttl;
+	st->pair = o.scope == 1;
+	st->dry_run = o.dry_run != 0;
 	st->requests = sv_counter(ctx, "requests");
 	st->accepted = sv_counter(ctx, "accepted");
 	st->folded = sv_counter(ctx, "folded");
@@ -230,8 +237,9 @@ static int block_flow(void *state, struct sv_vnf_ctx *ctx, const struct sv_flow 
 #define BLOCK_DESC                                                                      \
 	{                                                                               \
 		.name = "block", .version = "1.0",                                      \
-		.summary = "ask snapvnfd to block the culprit a detector names "        \
-			   "(args: ttl, scope=src|pair, dry_run)",                      \
+		.summary = "ask snapvnfd to block the culprit a detector names",        \
+		.events = "`block`: decision, id, refused, why, src, dst, ttl, reason, evidence", \
+		.args = block_args,                                                     \
 		.in = &sv_block_meta_schema, .create = block_create,                    \
 		.destroy = block_destroy,                                               \
 	}

@@ -14,7 +14,7 @@
  *   table=16384  destinations tracked (64 to 16M)
  *
  * A destination's rate over an interval is its estimated packets (or
- * bytes x 8) over the interval's length (lib/interval.h); when it is
+ * bytes x 8) over the interval's length (sv_interval_roll() in snapvnf/vnf_util.h); when it is
  * strictly over a threshold at the end of the interval, one "alert" is
  * emitted for that destination and interval:
  *   {reason "ddos", dst, pps, bps (whole, rounded down), packets, bytes,
@@ -45,16 +45,31 @@
 #include <string.h>
 
 #include <snapvnf/builtin.h>
-
-#include "common/table.h"
-#include "lib/args.h"
-#include "lib/culprit.h"
-#include "lib/interval.h"
+#include <snapvnf/vnf_util.h>
 
 enum { KIND_SAMPLE, KIND_FLOW };
 
 static const char *const ddos_kinds[] = { "sample", "flow", NULL };
 static const uint32_t kind_of[] = { SV_FLOW_SAMPLE, SV_FLOW_AGGREGATE };
+
+struct ddos_opts {
+	uint64_t pps, bps, interval, table;
+	unsigned kind;
+};
+
+static const struct sv_arg ddos_args[] = {
+	{ "pps", SV_ARG_UINT, offsetof(struct ddos_opts, pps), "100k", 0, 1e15, NULL,
+	  "packets per second a destination may receive (0: no limit)" },
+	{ "bps", SV_ARG_UINT, offsetof(struct ddos_opts, bps), "1G", 0, 1e15, NULL,
+	  "bits per second a destination may receive (0: no limit)" },
+	{ "interval", SV_ARG_UINT, offsetof(struct ddos_opts, interval), "10", 1, 3600, NULL,
+	  "seconds over which rates are measured" },
+	{ "kind", SV_ARG_WORD, offsetof(struct ddos_opts, kind), "sample", 0, 0, ddos_kinds,
+	  "which records count: sFlow samples or aggregates" },
+	{ "table", SV_ARG_UINT, offsetof(struct ddos_opts, table), "16384", 64, 1 << 24, NULL,
+	  "destinations tracked" },
+	SV_ARG_END,
+};
 
 SV_SCHEMA(sv_ddos_meta,
 	  SV_FIELD(struct sv_ddos_meta, dst),
@@ -101,30 +116,21 @@ static void ddos_destroy(void *state)
 
 static void *ddos_create(struct sv_vnf_ctx *ctx, const char *args)
 {
-	uint64_t pps = 100000, bps = 1000000000, interval = 10, table = 16384;
-	unsigned kind = KIND_SAMPLE;
-	const struct sv_arg spec[] = {
-		{ "pps", SV_ARG_UINT, &pps, 0, 1e15, NULL },
-		{ "bps", SV_ARG_UINT, &bps, 0, 1e15, NULL },
-		{ "interval", SV_ARG_UINT, &interval, 1, 3600, NULL },
-		{ "kind", SV_ARG_WORD, &kind, 0, 0, ddos_kinds },
-		{ "table", SV_ARG_UINT, &table, 64, 1 << 24, NULL },
-		{ NULL, 0, NULL, 0, 0, NULL },
-	};
+	struct ddos_opts o;
 	struct ddos_state *st;
 
-	if (sv_args_parse_vnf(ctx, args, spec) < 0)
+	if (sv_vnf_args(ctx, args, &o) < 0)
 		return NULL;
-	if (!pps && !bps) {
+	if (!o.pps && !o.bps) {
 		sv_vnf_error(ctx, "pps=0 and bps=0: nothing to detect");
 		errno = EINVAL;
 		return NULL;
 	}
 	st = calloc(1, sizeof(*st));
 	if (st) {
-		st->tab = sv_table_new(table, sizeof(struct sv_addr), sizeof(struct dest));
+		st->tab = sv_table_new(o.table, sizeof(struct sv_addr), sizeof(struct dest));
 		/* Heavy pairs are what it is for; the light ones may be evicted. */
-		st->culprits = sv_culprits_new(table < SV_CULPRITS_MAX ? table : SV_CULPRITS_MAX);
+		st->culprits = sv_culprits_new(o.table < SV_CULPRITS_MAX ? o.table : SV_CULPRITS_MAX);
 	}
 	if (!st || !st->tab || !st->culprits) {
 		ddos_destroy(st);
@@ -132,10 +138,10 @@ static void *ddos_create(struct sv_vnf_ctx *ctx, const char *args)
 		errno = ENOMEM;
 		return NULL;
 	}
-	st->pps = pps;
-	st->bps = bps;
-	st->kind = kind;
-	st->iv.len_ns = interval * SV_NS_PER_S;
+	st->pps = o.pps;
+	st->bps = o.bps;
+	st->kind = o.kind;
+	st->iv.len_ns = o.interval * SV_NS_PER_S;
 	st->records = sv_counter(ctx, "records");
 	st->alerts = sv_counter(ctx, "alerts");
 	st->evicted = sv_counter(ctx, "evicted");
@@ -293,8 +299,9 @@ flow_vnf sv_vnf_ddos = {
 	.desc = {
 		.name = "ddos",
 		.version = "1.0",
-		.summary = "destinations over a packet or bit rate (args: pps, bps, interval, "
-			   "kind=sample|flow, table)",
+		.summary = "destinations over a packet or bit rate",
+		.events = "`alert` (ddos): a destination over a packets/s or bits/s threshold",
+		.args = ddos_args,
 		.out = &sv_ddos_meta_schema,
 		.create = ddos_create,
 		.tick = ddos_tick,

@@ -26,8 +26,6 @@
 
 #include <snapvnf/builtin.h>
 
-#include "decode/dns.h"
-#include "lib/field.h"
 #include "vnfs/l7_common.h"
 
 #define DNS_PORT 53
@@ -156,6 +154,8 @@ pkt_vnf sv_vnf_dns = {
 		.name = "dns",
 		.version = "1.0",
 		.summary = "DNS queries and responses over UDP and TCP: name, type, rcode",
+		.events = "`dns`: id, response, qname, qtype, rcode, truncated (UDP and TCP)",
+		.args = l7_common_args,
 		.out = &sv_dns_meta_schema,
 		.create = dns_create,
 		.destroy = dns_destroy,

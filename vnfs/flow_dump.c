@@ -23,12 +23,16 @@
 #include <string.h>
 
 #include <snapvnf/builtin.h>
-
-#include "lib/args.h"
+#include <snapvnf/vnf_util.h>
 
 enum { DUMP_ALL, DUMP_SAMPLE, DUMP_FLOW, DUMP_COUNTERS };
 
 static const char *const dump_kinds[] = { "all", "sample", "flow", "counters", NULL };
+
+static const struct sv_arg dump_args[] = {
+	{ "kind", SV_ARG_WORD, 0, "all", 0, 0, dump_kinds, "which records to write" },
+	SV_ARG_END,
+};
 
 struct dump_state {
 	unsigned kind;
@@ -38,14 +42,10 @@ struct dump_state {
 
 static void *dump_create(struct sv_vnf_ctx *ctx, const char *args)
 {
-	unsigned kind = DUMP_ALL;
-	const struct sv_arg spec[] = {
-		{ "kind", SV_ARG_WORD, &kind, 0, 0, dump_kinds },
-		{ NULL, 0, NULL, 0, 0, NULL },
-	};
+	unsigned kind;
 	struct dump_state *st;
 
-	if (sv_args_parse_vnf(ctx, args, spec) < 0)
+	if (sv_vnf_args(ctx, args, &kind) < 0)
 		return NULL;
 	st = calloc(1, sizeof(*st));
 	if (!st) {
@@ -158,7 +158,9 @@ flow_vnf sv_vnf_flow_dump = {
 	.desc = {
 		.name = "flow_dump",
 		.version = "1.0",
-		.summary = "every flow record as an event (args: kind=all|sample|flow|counters)",
+		.summary = "every flow record as an event",
+		.events = "`flow`: every record, for debugging",
+		.args = dump_args,
 		.create = dump_create,
 		.destroy = dump_destroy,
 	},

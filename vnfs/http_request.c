@@ -22,8 +22,6 @@
 
 #include <snapvnf/builtin.h>
 
-#include "decode/http.h"
-#include "lib/field.h"
 #include "vnfs/l7_common.h"
 
 SV_SCHEMA(sv_http_meta,
@@ -117,6 +115,8 @@ pkt_vnf sv_vnf_http_request = {
 		.name = "http_request",
 		.version = "1.0",
 		.summary = "HTTP/1.x requests: method, host, uri, user agent",
+		.events = "`http_request`: method, host, uri, user_agent, truncated",
+		.args = l7_common_args,
 		.out = &sv_http_meta_schema,
 		.create = http_create,
 		.destroy = http_destroy,

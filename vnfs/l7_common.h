@@ -11,9 +11,7 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include <snapvnf/vnf.h>
-
-#include "lib/args.h"
+#include <snapvnf/vnf_util.h>
 
 struct l7_common {
 	bool stop;     /* a filter: a packet without an item ends the chain */
@@ -21,10 +19,17 @@ struct l7_common {
 	_Atomic uint64_t *malformed;
 };
 
+/* The argument of each: "stop" (desc.args). */
+static const struct sv_arg l7_common_args[] = {
+	{ "stop", SV_ARG_FLAG, offsetof(struct l7_common, stop), NULL, 0, 0, NULL,
+	  "end the chain for packets that hold no message of this protocol" },
+	SV_ARG_END,
+};
+
 /* From create(), after the VNF's own counters: -1 after sv_vnf_error(). */
 static inline int l7_common_init(struct l7_common *c, struct sv_vnf_ctx *ctx, const char *args)
 {
-	if (sv_args_stop(ctx, args, &c->stop) < 0)
+	if (sv_vnf_args(ctx, args, c) < 0)
 		return -1;
 	c->malformed = sv_counter(ctx, "malformed");
 	return 0;

@@ -16,15 +16,17 @@
  * ticks come, about a second: events are only emitted from tick, so that
  * no event is tied to whichever packet happened to cross a boundary.
  */
-#include <errno.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <snapvnf/builtin.h>
+#include <snapvnf/vnf_util.h>
 
-#define NS_PER_S 1000000000ull
-#define STATS_MAX_INTERVAL 86400ul
+static const struct sv_arg stats_args[] = {
+	{ "interval", SV_ARG_UINT, 0, "10", 1, 86400, NULL, "seconds per pkt_stats event" },
+	SV_ARG_END,
+};
 
 enum { ST_TCP, ST_UDP, ST_ICMP, ST_OTHER, ST_IPV4, ST_IPV6, ST_NCLASS };
 
@@ -54,26 +56,16 @@ struct stats_state {
 static void *stats_create(struct sv_vnf_ctx *ctx, const char *args)
 {
 	struct stats_state *st;
-	unsigned long secs = 10;
+	uint64_t secs;
 
-	if (args && *args) {
-		char *end;
-
-		errno = 0;
-		secs = strtoul(args, &end, 10);
-		if (errno || *end || end == args || secs == 0 || secs > STATS_MAX_INTERVAL) {
-			sv_vnf_error(ctx, "interval \"%s\": want whole seconds, 1 to %lu", args,
-				     STATS_MAX_INTERVAL);
-			errno = EINVAL;
-			return NULL;
-		}
-	}
+	if (sv_vnf_args(ctx, args, &secs) < 0)
+		return NULL;
 	st = calloc(1, sizeof(*st));
 	if (!st) {
 		sv_vnf_error(ctx, "out of memory");
 		return NULL;
 	}
-	st->interval_ns = secs * NS_PER_S;
+	st->interval_ns = secs * SV_NS_PER_S;
 	st->packets = sv_counter(ctx, "packets");
 	st->bytes = sv_counter(ctx, "bytes");
 	return st;
@@ -132,8 +124,8 @@ static void stats_emit(struct stats_state *st, struct sv_vnf_ctx *ctx, uint64_t 
 	if (end_ns < st->start_ns)
 		end_ns = st->start_ns;
 	ev = sv_event_begin(ctx, "pkt_stats");
-	sv_event_double(ev, "start", (double)st->start_ns / NS_PER_S);
-	sv_event_double(ev, "seconds", (double)(end_ns - st->start_ns) / NS_PER_S);
+	sv_event_double(ev, "start", (double)st->start_ns / SV_NS_PER_S);
+	sv_event_double(ev, "seconds", (double)(end_ns - st->start_ns) / SV_NS_PER_S);
 	sv_event_u64(ev, "packets", st->c.packets);
 	sv_event_u64(ev, "bytes", st->c.bytes);
 	for (int i = 0; i < ST_NCLASS; i++) {
@@ -177,7 +169,9 @@ pkt_vnf sv_vnf_pkt_stats = {
 	.desc = {
 		.name = "pkt_stats",
 		.version = "1.0",
-		.summary = "packets and bytes per protocol, per interval (args: seconds)",
+		.summary = "packets and bytes per protocol, per interval",
+		.events = "`pkt_stats`: packets and bytes per protocol per interval",
+		.args = stats_args,
 		.create = stats_create,
 		.tick = stats_tick,
 		.report = stats_report,

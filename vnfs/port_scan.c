@@ -21,7 +21,7 @@
  * sending one probe per port shows about 1/N of its ports at 1-in-N
  * sampling, so set the thresholds to what N lets through.
  *
- * At the end of each interval (lib/interval.h) a source that reached
+ * At the end of each interval (sv_interval_roll() in snapvnf/vnf_util.h) a source that reached
  * either threshold gets one "alert":
  *   {reason "port_scan", src, hosts, ports (the most on one host), dst
  *    (that host, null without ports), scan ("vertical", "horizontal" or
@@ -50,11 +50,7 @@
 #include <string.h>
 
 #include <snapvnf/builtin.h>
-
-#include "common/hash.h"
-#include "common/table.h"
-#include "lib/args.h"
-#include "lib/interval.h"
+#include <snapvnf/vnf_util.h>
 
 #define TCP_SYN 0x02
 #define TCP_ACK 0x10
@@ -63,6 +59,25 @@
 enum { PROBE_SYN, PROBE_UDP, PROBE_ANY };
 
 static const char *const scan_probes[] = { "syn", "udp", "any", NULL };
+
+struct scan_opts {
+	uint64_t ports, hosts, interval, table;
+	unsigned probe;
+};
+
+static const struct sv_arg scan_args[] = {
+	{ "ports", SV_ARG_UINT, offsetof(struct scan_opts, ports), "100", 2, 65536, NULL,
+	  "distinct destination ports on one host that flag a source" },
+	{ "hosts", SV_ARG_UINT, offsetof(struct scan_opts, hosts), "50", 2, 1 << 20, NULL,
+	  "distinct destination hosts that flag a source" },
+	{ "interval", SV_ARG_UINT, offsetof(struct scan_opts, interval), "10", 1, 3600, NULL,
+	  "seconds per judgement" },
+	{ "probe", SV_ARG_WORD, offsetof(struct scan_opts, probe), "syn", 0, 0, scan_probes,
+	  "which records are probes: TCP SYN without ACK, those and UDP, or any" },
+	{ "table", SV_ARG_UINT, offsetof(struct scan_opts, table), "16384", 64, 1 << 22, NULL,
+	  "sources tracked (pairs of hosts: 4 times that)" },
+	SV_ARG_END,
+};
 
 SV_SCHEMA(sv_scan_meta,
 	  SV_FIELD(struct sv_scan_meta, src),
@@ -160,33 +175,24 @@ static void scan_destroy(void *state)
 
 static void *scan_create(struct sv_vnf_ctx *ctx, const char *args)
 {
-	uint64_t ports = 100, hosts = 50, interval = 10, table = 16384;
-	unsigned probe = PROBE_SYN;
-	const struct sv_arg spec[] = {
-		{ "ports", SV_ARG_UINT, &ports, 2, 65536, NULL },
-		{ "hosts", SV_ARG_UINT, &hosts, 2, 1 << 20, NULL },
-		{ "interval", SV_ARG_UINT, &interval, 1, 3600, NULL },
-		{ "probe", SV_ARG_WORD, &probe, 0, 0, scan_probes },
-		{ "table", SV_ARG_UINT, &table, 64, 1 << 22, NULL },
-		{ NULL, 0, NULL, 0, 0, NULL },
-	};
+	struct scan_opts o;
 	struct scan_state *st;
 
-	if (sv_args_parse_vnf(ctx, args, spec) < 0)
+	if (sv_vnf_args(ctx, args, &o) < 0)
 		return NULL;
 	st = calloc(1, sizeof(*st));
 	if (!st)
 		goto nomem;
-	st->srcs = sv_table_new(table, sizeof(struct sv_addr), sizeof(struct scan_src));
-	st->pairs = sv_table_new(4 * table, sizeof(struct scan_pair_key), sizeof(struct scan_pair));
+	st->srcs = sv_table_new(o.table, sizeof(struct sv_addr), sizeof(struct scan_src));
+	st->pairs = sv_table_new(4 * o.table, sizeof(struct scan_pair_key), sizeof(struct scan_pair));
 	if (!st->srcs || !st->pairs ||
-	    seen_init(&st->seen_pair, 4 * table * SEEN_BITS_PER_PAIR) < 0 ||
-	    seen_init(&st->seen_port, 4 * table * SEEN_BITS_PER_PAIR) < 0)
+	    seen_init(&st->seen_pair, 4 * o.table * SEEN_BITS_PER_PAIR) < 0 ||
+	    seen_init(&st->seen_port, 4 * o.table * SEEN_BITS_PER_PAIR) < 0)
 		goto nomem;
-	st->ports = ports;
-	st->hosts = hosts;
-	st->probe = probe;
-	st->iv.len_ns = interval * SV_NS_PER_S;
+	st->ports = o.ports;
+	st->hosts = o.hosts;
+	st->probe = o.probe;
+	st->iv.len_ns = o.interval * SV_NS_PER_S;
 	st->probes = sv_counter(ctx, "probes");
 	st->alerts = sv_counter(ctx, "alerts");
 	st->evicted = sv_counter(ctx, "evicted");
@@ -353,8 +359,9 @@ flow_vnf sv_vnf_port_scan = {
 	.desc = {
 		.name = "port_scan",
 		.version = "1.0",
-		.summary = "sources probing many ports of a host or many hosts "
-			   "(args: ports, hosts, interval, probe=syn|udp|any, table)",
+		.summary = "sources probing many ports of a host or many hosts",
+		.events = "`alert` (port_scan): a source touching many ports or hosts",
+		.args = scan_args,
 		.out = &sv_scan_meta_schema,
 		.create = scan_create,
 		.tick = scan_tick,

@@ -15,7 +15,7 @@
  * of one packet, while an aggregate's are the OR over many, which says
  * nothing about a share. Samples are counted as samples (a share needs no
  * scaling); the estimated SYN packets are their sampling rates summed.
- * At the end of each interval (lib/interval.h) a destination with at
+ * At the end of each interval (sv_interval_roll() in snapvnf/vnf_util.h) a destination with at
  * least min_samples TCP samples of which at least `share` are SYNs
  * without ACK gets one "alert":
  *   {reason "syn_flood", dst, samples, syn_samples, share, syn_packets,
@@ -44,11 +44,7 @@
 #include <string.h>
 
 #include <snapvnf/builtin.h>
-
-#include "common/table.h"
-#include "lib/args.h"
-#include "lib/culprit.h"
-#include "lib/interval.h"
+#include <snapvnf/vnf_util.h>
 
 #define TCP_SYN 0x02
 #define TCP_ACK 0x10
@@ -63,6 +59,23 @@ SV_SCHEMA(sv_syn_meta,
 	  SV_FIELD(struct sv_syn_meta, culprit),
 	  SV_FIELD(struct sv_syn_meta, reason),
 	  SV_FIELD(struct sv_syn_meta, evidence));
+
+struct syn_opts {
+	uint64_t min_samples, interval, table;
+	double share;
+};
+
+static const struct sv_arg syn_args[] = {
+	{ "min_samples", SV_ARG_UINT, offsetof(struct syn_opts, min_samples), "100", 1, 1e9, NULL,
+	  "TCP samples a destination needs in an interval before it is judged" },
+	{ "share", SV_ARG_DOUBLE, offsetof(struct syn_opts, share), "0.5", 0.001, 1, NULL,
+	  "the fraction of them that are SYNs without ACK at which it is flagged" },
+	{ "interval", SV_ARG_UINT, offsetof(struct syn_opts, interval), "10", 1, 3600, NULL,
+	  "seconds per judgement" },
+	{ "table", SV_ARG_UINT, offsetof(struct syn_opts, table), "16384", 64, 1 << 24, NULL,
+	  "destinations tracked" },
+	SV_ARG_END,
+};
 
 struct syn_dest {
 	uint64_t samples;     /* TCP samples this interval; first: the table's weight */
@@ -95,24 +108,16 @@ static void syn_destroy(void *state)
 
 static void *syn_create(struct sv_vnf_ctx *ctx, const char *args)
 {
-	uint64_t min_samples = 100, interval = 10, table = 16384;
-	double share = 0.5;
-	const struct sv_arg spec[] = {
-		{ "min_samples", SV_ARG_UINT, &min_samples, 1, 1e9, NULL },
-		{ "share", SV_ARG_DOUBLE, &share, 0.001, 1, NULL },
-		{ "interval", SV_ARG_UINT, &interval, 1, 3600, NULL },
-		{ "table", SV_ARG_UINT, &table, 64, 1 << 24, NULL },
-		{ NULL, 0, NULL, 0, 0, NULL },
-	};
+	struct syn_opts o;
 	struct syn_state *st;
 
-	if (sv_args_parse_vnf(ctx, args, spec) < 0)
+	if (sv_vnf_args(ctx, args, &o) < 0)
 		return NULL;
 	st = calloc(1, sizeof(*st));
 	if (st) {
-		st->tab = sv_table_new(table, sizeof(struct sv_addr), sizeof(struct syn_dest));
+		st->tab = sv_table_new(o.table, sizeof(struct sv_addr), sizeof(struct syn_dest));
 		/* Heavy pairs are what it is for; the light ones may be evicted. */
-		st->culprits = sv_culprits_new(table < SV_CULPRITS_MAX ? table : SV_CULPRITS_MAX);
+		st->culprits = sv_culprits_new(o.table < SV_CULPRITS_MAX ? o.table : SV_CULPRITS_MAX);
 	}
 	if (!st || !st->tab || !st->culprits) {
 		syn_destroy(st);
@@ -120,9 +125,9 @@ static void *syn_create(struct sv_vnf_ctx *ctx, const char *args)
 		errno = ENOMEM;
 		return NULL;
 	}
-	st->min_samples = min_samples;
-	st->share = share;
-	st->iv.len_ns = interval * SV_NS_PER_S;
+	st->min_samples = o.min_samples;
+	st->share = o.share;
+	st->iv.len_ns = o.interval * SV_NS_PER_S;
 	st->samples = sv_counter(ctx, "samples");
 	st->alerts = sv_counter(ctx, "alerts");
 	st->evicted = sv_counter(ctx, "evicted");
@@ -251,8 +256,9 @@ flow_vnf sv_vnf_syn_flood = {
 	.desc = {
 		.name = "syn_flood",
 		.version = "1.0",
-		.summary = "destinations whose sampled TCP is mostly SYN without ACK "
-			   "(args: min_samples, share, interval, table)",
+		.summary = "destinations whose sampled TCP is mostly SYN without ACK",
+		.events = "`alert` (syn_flood): a destination's share of SYN-only samples",
+		.args = syn_args,
 		.out = &sv_syn_meta_schema,
 		.create = syn_create,
 		.tick = syn_tick,

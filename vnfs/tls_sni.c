@@ -20,8 +20,6 @@
 
 #include <snapvnf/builtin.h>
 
-#include "decode/tls.h"
-#include "lib/field.h"
 #include "vnfs/l7_common.h"
 
 SV_SCHEMA(sv_tls_meta,
@@ -98,6 +96,8 @@ pkt_vnf sv_vnf_tls_sni = {
 		.name = "tls_sni",
 		.version = "1.0",
 		.summary = "TLS ClientHello: server name (SNI) and ALPN",
+		.events = "`tls_client_hello`: sni (null when absent or cut off), alpn, truncated",
+		.args = l7_common_args,
 		.out = &sv_tls_meta_schema,
 		.create = tls_create,
 		.destroy = tls_destroy,

@@ -13,7 +13,7 @@
  *
  * Traffic is the records' estimated bytes and packets (scaled by the
  * sampling rate); records without IP addresses are skipped. At the end of
- * each interval (see lib/interval.h) it emits, for "src" then "dst", one
+ * each interval (see sv_interval_roll() in snapvnf/vnf_util.h) it emits, for "src" then "dst", one
  * "top_talkers" event per rank, most bytes first (then most packets):
  *   {start, seconds, direction, rank (from 1), addr, bytes, packets,
  *    share (of the bytes of all counted records in the interval)}
@@ -31,10 +31,7 @@
 #include <string.h>
 
 #include <snapvnf/builtin.h>
-
-#include "common/table.h"
-#include "lib/args.h"
-#include "lib/interval.h"
+#include <snapvnf/vnf_util.h>
 
 enum { KIND_SAMPLE, KIND_FLOW };
 enum { DIR_SRC, DIR_DST };
@@ -64,6 +61,23 @@ struct top_state {
 	_Atomic uint64_t *no_ip;
 };
 
+struct top_opts {
+	uint64_t n, interval, table;
+	unsigned kind;
+};
+
+static const struct sv_arg top_args[] = {
+	{ "n", SV_ARG_UINT, offsetof(struct top_opts, n), "10", 1, 1000, NULL,
+	  "how many sources and destinations to report" },
+	{ "interval", SV_ARG_UINT, offsetof(struct top_opts, interval), "10", 1, 86400, NULL,
+	  "seconds of record time per report" },
+	{ "kind", SV_ARG_WORD, offsetof(struct top_opts, kind), "sample", 0, 0, top_kinds,
+	  "which records count: sFlow samples or aggregates" },
+	{ "table", SV_ARG_UINT, offsetof(struct top_opts, table), "16384", 64, 1 << 24, NULL,
+	  "addresses tracked per direction" },
+	SV_ARG_END,
+};
+
 static void top_destroy(void *state)
 {
 	struct top_state *st = state;
@@ -78,28 +92,20 @@ static void top_destroy(void *state)
 
 static void *top_create(struct sv_vnf_ctx *ctx, const char *args)
 {
-	uint64_t n = 10, interval = 10, table = 16384;
-	unsigned kind = KIND_SAMPLE;
-	const struct sv_arg spec[] = {
-		{ "n", SV_ARG_UINT, &n, 1, 1000, NULL },
-		{ "interval", SV_ARG_UINT, &interval, 1, 86400, NULL },
-		{ "kind", SV_ARG_WORD, &kind, 0, 0, top_kinds },
-		{ "table", SV_ARG_UINT, &table, 64, 1 << 24, NULL },
-		{ NULL, 0, NULL, 0, 0, NULL },
-	};
+	struct top_opts o;
 	struct top_state *st;
 
-	if (sv_args_parse_vnf(ctx, args, spec) < 0)
+	if (sv_vnf_args(ctx, args, &o) < 0)
 		return NULL;
 	st = calloc(1, sizeof(*st));
 	if (!st)
 		goto nomem;
-	st->n = (unsigned)n;
-	st->kind = kind;
-	st->iv.len_ns = interval * SV_NS_PER_S;
-	st->tab[DIR_SRC] = sv_table_new(table, sizeof(struct sv_addr), sizeof(struct talker));
-	st->tab[DIR_DST] = sv_table_new(table, sizeof(struct sv_addr), sizeof(struct talker));
-	st->rank = calloc(n, sizeof(*st->rank));
+	st->n = (unsigned)o.n;
+	st->kind = o.kind;
+	st->iv.len_ns = o.interval * SV_NS_PER_S;
+	st->tab[DIR_SRC] = sv_table_new(o.table, sizeof(struct sv_addr), sizeof(struct talker));
+	st->tab[DIR_DST] = sv_table_new(o.table, sizeof(struct sv_addr), sizeof(struct talker));
+	st->rank = calloc(o.n, sizeof(*st->rank));
 	if (!st->tab[DIR_SRC] || !st->tab[DIR_DST] || !st->rank)
 		goto nomem;
 	st->records = sv_counter(ctx, "records");
@@ -228,8 +234,9 @@ flow_vnf sv_vnf_top_talkers = {
 	.desc = {
 		.name = "top_talkers",
 		.version = "1.0",
-		.summary = "top sources and destinations by estimated bytes per interval "
-			   "(args: n, interval, kind=sample|flow, table)",
+		.summary = "top sources and destinations by estimated bytes per interval",
+		.events = "`top_talkers`: top-N sources and destinations by bytes",
+		.args = top_args,
 		.create = top_create,
 		.tick = top_tick,
 		.report = top_report,

@@ -34,6 +34,7 @@
 #include <strings.h>
 
 #include <snapvnf/builtin.h>
+#include <snapvnf/vnf_util.h>
 
 SV_SCHEMA(sv_url_meta,
 	  SV_FIELD(struct sv_url_meta, host),
@@ -198,12 +199,27 @@ out:
 	return ret;
 }
 
+struct url_opts {
+	char file[4096];
+};
+
+static const struct sv_arg url_args[] = {
+	{ "file", SV_ARG_STR, offsetof(struct url_opts, file), NULL, 0,
+	  sizeof(((struct url_opts *)0)->file), NULL,
+	  "the blocklist (else $SNAPVNF_BLOCKLIST); no commas or blanks in the path" },
+	SV_ARG_END,
+};
+
 static void *url_create(struct sv_vnf_ctx *ctx, const char *args)
 {
-	const char *file = args && *args ? args : getenv("SNAPVNF_BLOCKLIST");
+	struct url_opts o;
+	const char *file;
 	struct url_state *st;
 	int ret;
 
+	if (sv_vnf_args(ctx, args, &o) < 0)
+		return NULL;
+	file = o.file[0] ? o.file : getenv("SNAPVNF_BLOCKLIST");
 	if (!file || !*file) {
 		sv_vnf_error(ctx, "no blocklist: give its path as the argument or in "
 				  "$SNAPVNF_BLOCKLIST");
@@ -371,7 +387,9 @@ pkt_vnf sv_vnf_url_filter = {
 	.desc = {
 		.name = "url_filter",
 		.version = "1.0",
-		.summary = "alert on HTTP requests to blocklisted hosts or URLs (args: file)",
+		.summary = "alert on HTTP requests to blocklisted hosts or URLs",
+		.events = "`alert` (blocklist) when a host or URL is on the blocklist",
+		.args = url_args,
 		.in = &sv_url_meta_schema,
 		.out = &sv_url_verdict_schema,
 		.create = url_create,

@@ -49,7 +49,7 @@ struct sv_action_result {
  * -ENOTCONN (the service is not connected to snapvnfd), -EINVAL (a field
  * the door would refuse as malformed), -ETIMEDOUT, -EPROTO.
  */
-int sv_action_block(struct sv_vnf_ctx *ctx, const struct sv_block_request *rq,
+SV_API int sv_action_block(struct sv_vnf_ctx *ctx, const struct sv_block_request *rq,
 		    struct sv_action_result *res);
 
 #endif

@@ -32,7 +32,7 @@ struct sv_http_meta {
 };
 enum { SV_HTTP_METHOD, SV_HTTP_HOST, SV_HTTP_URI, SV_HTTP_USER_AGENT, SV_HTTP_TRUNCATED,
        SV_HTTP_CLIENT, SV_HTTP_SERVER, SV_HTTP_SERVER_PORT };
-extern pkt_vnf sv_vnf_http_request;
+SV_API extern pkt_vnf sv_vnf_http_request;
 
 /*
  * What a detector blames, for the `block` VNF after it (the members a
@@ -62,7 +62,7 @@ enum { SV_URL_HOST, SV_URL_URI, SV_URL_CLIENT };
 struct sv_url_verdict {
 	SV_VERDICT_MEMBERS;
 };
-extern pkt_vnf sv_vnf_url_filter;
+SV_API extern pkt_vnf sv_vnf_url_filter;
 
 /* block: turn a detector's verdict into a block request to snapvnfd's
  * door (args: ttl=60, scope=src|pair, dry_run=0|1). One table per kind of
@@ -72,8 +72,8 @@ struct sv_block_meta {
 };
 enum { SV_BLOCK_SRC, SV_BLOCK_DST, SV_BLOCK_PROTO, SV_BLOCK_DPORT, SV_BLOCK_CULPRIT,
        SV_BLOCK_REASON, SV_BLOCK_EVIDENCE };
-extern pkt_vnf sv_vnf_block;
-extern flow_vnf sv_vnf_block_flow;
+SV_API extern pkt_vnf sv_vnf_block;
+SV_API extern flow_vnf sv_vnf_block_flow;
 
 /* dns: DNS queries and responses (UDP and TCP). */
 struct sv_dns_meta {
@@ -85,7 +85,7 @@ struct sv_dns_meta {
 	bool truncated;
 };
 enum { SV_DNS_QNAME, SV_DNS_QTYPE, SV_DNS_ID, SV_DNS_RCODE, SV_DNS_RESPONSE, SV_DNS_TRUNCATED };
-extern pkt_vnf sv_vnf_dns;
+SV_API extern pkt_vnf sv_vnf_dns;
 
 /* tls_sni: server name of TLS ClientHellos. */
 struct sv_tls_meta {
@@ -94,10 +94,10 @@ struct sv_tls_meta {
 	bool truncated;
 };
 enum { SV_TLS_SNI, SV_TLS_HAS_SNI, SV_TLS_TRUNCATED };
-extern pkt_vnf sv_vnf_tls_sni;
+SV_API extern pkt_vnf sv_vnf_tls_sni;
 
 /* pkt_stats: packets and bytes per protocol, per interval (args: seconds). */
-extern pkt_vnf sv_vnf_pkt_stats;
+SV_API extern pkt_vnf sv_vnf_pkt_stats;
 
 /*
  * The flow VNFs read flow records (snapvnf/flow.h). Sample and aggregate
@@ -108,11 +108,11 @@ extern pkt_vnf sv_vnf_pkt_stats;
  */
 
 /* flow_dump: one "flow" event per record (args: kind=all|sample|flow|counters). */
-extern flow_vnf sv_vnf_flow_dump;
+SV_API extern flow_vnf sv_vnf_flow_dump;
 
 /* top_talkers: the N sources and destinations with the most estimated
  * bytes per interval (args: n, interval, kind, table). */
-extern flow_vnf sv_vnf_top_talkers;
+SV_API extern flow_vnf sv_vnf_top_talkers;
 
 /* ddos: destinations over a packet or bit rate per interval (args: pps,
  * bps, interval, kind, table). Output, per record: its destination, that
@@ -133,7 +133,7 @@ struct sv_ddos_meta {
 	char evidence[192];
 };
 enum { SV_DDOS_DST, SV_DDOS_PPS, SV_DDOS_BPS, SV_DDOS_ALERT };
-extern flow_vnf sv_vnf_ddos;
+SV_API extern flow_vnf sv_vnf_ddos;
 
 /* syn_flood: destinations whose sampled TCP packets are mostly SYNs
  * without ACK (args: min_samples, share, interval, table). Output, per
@@ -153,7 +153,7 @@ struct sv_syn_meta {
 	char evidence[192];
 };
 enum { SV_SYN_DST, SV_SYN_SHARE, SV_SYN_ALERT };
-extern flow_vnf sv_vnf_syn_flood;
+SV_API extern flow_vnf sv_vnf_syn_flood;
 
 /* port_scan: sources probing many ports of one host or many hosts (args:
  * ports, hosts, interval, probe, table). Output, per record: its source,
@@ -173,7 +173,7 @@ struct sv_scan_meta {
 	char evidence[192];
 };
 enum { SV_SCAN_SRC, SV_SCAN_HOSTS, SV_SCAN_PORTS, SV_SCAN_ALERT };
-extern flow_vnf sv_vnf_port_scan;
+SV_API extern flow_vnf sv_vnf_port_scan;
 
 /* The built-in VNFs by name, for `snapvnf run` and service files. */
 struct sv_builtin {
@@ -182,7 +182,7 @@ struct sv_builtin {
 	const flow_vnf *flow; /* VNF that fits either kind of chain (block) */
 };
 /* NULL-terminated by name. */
-extern const struct sv_builtin sv_builtins[];
-const struct sv_builtin *sv_builtin_find(const char *name);
+SV_API extern const struct sv_builtin sv_builtins[];
+SV_API const struct sv_builtin *sv_builtin_find(const char *name);
 
 #endif

@@ -2,7 +2,7 @@
 /*
  * snapvnf/flow.h - a flow record as flow VNFs see it.
  *
- * Fixed-size binary records in the shared flow ring (DESIGN.md 1.1, 1.3):
+ * Fixed-size binary records in the shared flow ring (docs/design.md, "Data path"):
  * one per sFlow flow sample, one per aggregated 5-tuple and interval, one
  * per interface counter sample. Read-only for services.
  */

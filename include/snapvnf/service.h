@@ -28,7 +28,7 @@
 /* Connect to snapvnfd ($SNAPVNF_CTL or /run/snapvnf/ctl.sock) and claim a
  * unique service name. -EADDRINUSE: another service has that name. Lowers
  * the process's scheduling priority (see sv_service_nice). */
-int service_init(const char *name);
+SV_API int service_init(const char *name);
 
 /*
  * Append a VNF to the chain. `conv` says how the previous VNF's output
@@ -42,20 +42,20 @@ int service_init(const char *name);
  * Every row is checked now (indices, types, sizes): -EINVAL with a message
  * naming both VNFs and members.
  */
-int register_pkt_vnf(pkt_vnf *vnf, size_t conv[][3]);
-int register_flow_vnf(flow_vnf *vnf, size_t conv[][3]);
+SV_API int register_pkt_vnf(pkt_vnf *vnf, size_t conv[][3]);
+SV_API int register_flow_vnf(flow_vnf *vnf, size_t conv[][3]);
 
 /*
  * Fetch items, run the chain, emit events, until the end of the stream
  * (a replay ended, or the daemon stopped) or SIGINT/SIGTERM. Calls each
  * VNF's report and destroy, then returns 0; -errno on failure.
  */
-int service_run(void);
+SV_API int service_run(void);
 
 /* ---- beyond the original four calls ---- */
 
 /* The converter function that changes nothing (see above). */
-void sv_conv_identity(void *value);
+SV_API void sv_conv_identity(void *value);
 
 /*
  * Append a VNF with an argument string for its create() and converters
@@ -65,18 +65,18 @@ void sv_conv_identity(void *value);
  * every input member to the output member of the same name and type.
  * Types and sizes are checked as for the index form.
  */
-int sv_register_pkt(const pkt_vnf *vnf, const char *args, const char *conv);
-int sv_register_flow(const flow_vnf *vnf, const char *args, const char *conv);
+SV_API int sv_register_pkt(const pkt_vnf *vnf, const char *args, const char *conv);
+SV_API int sv_register_flow(const flow_vnf *vnf, const char *args, const char *conv);
 
 /* Like register_*_vnf, with an argument string for create(). */
-int sv_register_pkt_rows(const pkt_vnf *vnf, const char *args, size_t conv[][3]);
-int sv_register_flow_rows(const flow_vnf *vnf, const char *args, size_t conv[][3]);
+SV_API int sv_register_pkt_rows(const pkt_vnf *vnf, const char *args, size_t conv[][3]);
+SV_API int sv_register_flow_rows(const flow_vnf *vnf, const char *args, size_t conv[][3]);
 
 /*
  * Send events to `path` (appended) instead of stdout; "-" is stdout.
  * $SNAPVNF_EVENTS sets the same at service_init. Returns 0 or -errno.
  */
-int sv_events_to(const char *path);
+SV_API int sv_events_to(const char *path);
 
 /*
  * The scheduling priority of this service. service_init() lowers the
@@ -88,13 +88,25 @@ int sv_events_to(const char *path);
  * choose another level (-20 to 19), or after it to lower further at once.
  * Returns 0 or -errno (-EINVAL: not a nice level).
  */
-int sv_service_nice(int level);
+SV_API int sv_service_nice(int level);
+
+/*
+ * Run only the snaps that match a filter expression (pcap-filter(7), as
+ * tcpdump takes it, compiled by libpcap) through the chain: a DNS-only
+ * service need not walk its chain for every HTTP packet. The filter sees
+ * the snap as captured (the first bytes of the packet, or of the inner
+ * frame of ERSPAN); flow records are not filtered. Call before
+ * service_run(); NULL or "" removes it. `snapvnf status` shows the
+ * service's "filter.passed" and "filter.dropped". Returns 0, or -EINVAL
+ * with libpcap's message when the expression does not compile.
+ */
+SV_API int sv_service_filter(const char *expr);
 
 /* The last error message of any call above ("" if none). */
-const char *service_strerror(void);
+SV_API const char *service_strerror(void);
 
 /* The daemon's control socket to use instead of the default (before
  * service_init). */
-void sv_service_ctl(const char *path);
+SV_API void sv_service_ctl(const char *path);
 
 #endif

@@ -26,6 +26,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <snapvnf/api.h>
 #include <snapvnf/flow.h>
 #include <snapvnf/pkt.h>
 
@@ -100,24 +101,24 @@ struct sv_vnf_ctx;
  * added between begin and end. Only one event is open at a time per VNF.
  */
 struct sv_event;
-struct sv_event *sv_event_begin(struct sv_vnf_ctx *ctx, const char *event);
+SV_API struct sv_event *sv_event_begin(struct sv_vnf_ctx *ctx, const char *event);
 /* A string of len bytes (SIZE_MAX: NUL-terminated), JSON-escaped;
  * NULL writes null. */
-void sv_event_str(struct sv_event *ev, const char *key, const char *s, size_t len);
-void sv_event_u64(struct sv_event *ev, const char *key, uint64_t v);
-void sv_event_i64(struct sv_event *ev, const char *key, int64_t v);
-void sv_event_double(struct sv_event *ev, const char *key, double v);
-void sv_event_bool(struct sv_event *ev, const char *key, bool v);
-void sv_event_addr(struct sv_event *ev, const char *key, const struct sv_addr *a);
+SV_API void sv_event_str(struct sv_event *ev, const char *key, const char *s, size_t len);
+SV_API void sv_event_u64(struct sv_event *ev, const char *key, uint64_t v);
+SV_API void sv_event_i64(struct sv_event *ev, const char *key, int64_t v);
+SV_API void sv_event_double(struct sv_event *ev, const char *key, double v);
+SV_API void sv_event_bool(struct sv_event *ev, const char *key, bool v);
+SV_API void sv_event_addr(struct sv_event *ev, const char *key, const struct sv_addr *a);
 /* Write the line. */
-void sv_event_end(struct sv_event *ev);
+SV_API void sv_event_end(struct sv_event *ev);
 
 /*
  * A named counter of this VNF, shown by `snapvnf status` as "vnf.name".
  * Call from create(); returns NULL when the service's counter area is
  * full (sv_counter_add accepts NULL).
  */
-_Atomic uint64_t *sv_counter(struct sv_vnf_ctx *ctx, const char *name);
+SV_API _Atomic uint64_t *sv_counter(struct sv_vnf_ctx *ctx, const char *name);
 
 /* Only this service writes its counters: a relaxed load + store suffices
  * (no locked instruction per packet); the daemon's relaxed loads pair. */
@@ -134,7 +135,7 @@ static inline void sv_counter_add(_Atomic uint64_t *c, uint64_t n)
  * typed gauge in the metrics (a counter only grows). Call from create();
  * NULL when the area is full (sv_gauge_set accepts NULL).
  */
-_Atomic uint64_t *sv_gauge(struct sv_vnf_ctx *ctx, const char *name);
+SV_API _Atomic uint64_t *sv_gauge(struct sv_vnf_ctx *ctx, const char *name);
 
 static inline void sv_gauge_set(_Atomic uint64_t *g, uint64_t v)
 {
@@ -143,24 +144,30 @@ static inline void sv_gauge_set(_Atomic uint64_t *g, uint64_t v)
 }
 
 /* From create(): say why it failed (shown to the user), then return NULL. */
-void sv_vnf_error(struct sv_vnf_ctx *ctx, const char *fmt, ...)
+SV_API void sv_vnf_error(struct sv_vnf_ctx *ctx, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 /* The service's and the VNF's names, for messages. */
-const char *sv_vnf_service_name(const struct sv_vnf_ctx *ctx);
+SV_API const char *sv_vnf_service_name(const struct sv_vnf_ctx *ctx);
 
 /* Fill an sv_addr from a snap's source or destination address. */
-void sv_addr_from_pkt(struct sv_addr *a, const struct sv_pkt *p, bool dst);
+SV_API void sv_addr_from_pkt(struct sv_addr *a, const struct sv_pkt *p, bool dst);
 /* The same from a flow record (family 0 when it has no IP addresses). */
-void sv_addr_from_flow(struct sv_addr *a, const struct sv_flow *f, bool dst);
+SV_API void sv_addr_from_flow(struct sv_addr *a, const struct sv_flow *f, bool dst);
 
 /* ---- the VNF tables ---- */
 
+struct sv_arg;
+
 /* What every VNF has, packet or flow. */
 struct sv_vnf_desc {
-	const char *name;            /* unique within a chain; [a-z0-9_] */
+	const char *name;            /* unique among the VNFs a program knows; [a-z0-9_] */
 	const char *version;
 	const char *summary;         /* one line, for `snapvnf vnfs` */
+	const char *events;          /* what it emits, one line, for `snapvnf vnfs` */
+	/* The arguments create() accepts (snapvnf/vnf_util.h), ended by
+	 * SV_ARG_END, or NULL for none; listed by `snapvnf vnfs`. */
+	const struct sv_arg *args;
 	const struct sv_schema *in;  /* input metadata, or NULL */
 	const struct sv_schema *out; /* output metadata, or NULL */
 	/* Build state from an argument string (may be NULL). Return NULL and

@@ -5,7 +5,7 @@
  * Every item is written once by the daemon and read in place by every
  * service. The ring lives in a memfd that services map read-only; each
  * reader has its own cursor in a separate small memfd that only it and the
- * daemon map writable. See DESIGN.md 1.3.
+ * daemon map writable. See docs/design.md, "The rings".
  *
  * Positions are 64-bit counters that never wrap; slot = pos & (count - 1).
  * A slot's sequence word holds pos + 1 of the item it carries once that item

@@ -10,8 +10,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include "common/hash.h"
-#include "common/table.h"
+#include <snapvnf/hash.h>
+#include <snapvnf/table.h>
 
 #define ALIGN8(n) (((n) + 7) & ~(size_t)7)
 #define TABLE_MAX_ENTRIES (1u << 26)

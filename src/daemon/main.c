@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * snapvnfd - collect snaps and flow records and hand them to services
- * through shared rings. See DESIGN.md section 1.
+ * through shared rings. See docs/design.md, "Data path".
  *
  * One thread, one poll loop (run()). It polls three kinds of descriptor:
  *   - the control socket and its connections (registry.c);

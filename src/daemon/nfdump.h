@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * nfdump.h - flow records from the files nfcapd rotates (the nfdump path,
- * DESIGN.md 1.1).
+ * docs/design.md, "Data path").
  *
  * nfcapd writes nfcapd.current.PID in a directory and renames it to
  * nfcapd.YYYYmmddHHMM[SS] every -t seconds. This module watches that

@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "decode/cursor.h"
-#include "decode/dns.h"
+#include <snapvnf/dns.h>
 
 #define DNS_HDR_LEN     12
 #define DNS_NAME_WIRE   255 /* RFC 1035 2.3.4, length bytes and root included */

@@ -11,7 +11,7 @@
 #include <strings.h>
 
 #include "decode/cursor.h"
-#include "decode/http.h"
+#include <snapvnf/http.h>
 
 /* The scanners' outcomes besides 0 and -EINVAL. */
 #define HTTP_SHORT  1 /* the buffer ended */

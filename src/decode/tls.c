@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "decode/cursor.h"
-#include "decode/tls.h"
+#include <snapvnf/tls.h>
 
 #define TLS_SHORT               1  /* third outcome: the buffer ended */
 #define TLS_CT_HANDSHAKE        22

@@ -4,7 +4,7 @@
  *
  * Each VNF owns one input and one output buffer, allocated here once. A
  * converter always reads the newest output of the VNF registered just
- * before (DESIGN.md 2.2), whatever its kind, so a packet VNF may feed a
+ * before (docs/design.md, "Service library"), whatever its kind, so a packet VNF may feed a
  * flow VNF and the other way round.
  */
 #include <errno.h>

@@ -32,6 +32,54 @@ const char *sv_type_name(const struct sv_member *m, char *buf, size_t size)
 	return buf;
 }
 
+/* A member name a converter can write: [a-z0-9_], not empty. */
+static bool name_ok(const char *name)
+{
+	if (!name || !*name)
+		return false;
+	for (const char *c = name; *c; c++)
+		if (!(islower((unsigned char)*c) || isdigit((unsigned char)*c) || *c == '_'))
+			return false;
+	return true;
+}
+
+int sv_schema_check(const struct sv_schema *s, char *err, size_t errlen)
+{
+	if (!s->name || !s->members || s->count == 0 || s->count > 4096 || s->size == 0) {
+		snprintf(err, errlen, "schema %s: no name, no members or no size",
+			 s->name ? s->name : "(unnamed)");
+		return -EINVAL;
+	}
+	for (uint32_t i = 0; i < s->count; i++) {
+		const struct sv_member *m = &s->members[i];
+
+		if (!name_ok(m->name)) {
+			snprintf(err, errlen, "schema %s: member %u's name \"%s\" is not [a-z0-9_]",
+				 s->name, i, m->name ? m->name : "");
+			return -EINVAL;
+		}
+		if (m->type < SV_T_BOOL || m->type > SV_T_BYTES) {
+			snprintf(err, errlen, "schema %s: member %s has unknown type %d", s->name,
+				 m->name, (int)m->type);
+			return -EINVAL;
+		}
+		if (m->size == 0 || m->offset > s->size || s->size - m->offset < m->size) {
+			snprintf(err, errlen, "schema %s: member %s (bytes %u to %u) lies outside "
+				 "the struct's %u bytes", s->name, m->name, m->offset,
+				 m->offset + m->size, s->size);
+			return -EINVAL;
+		}
+		for (uint32_t j = 0; j < i; j++) {
+			if (strcmp(s->members[j].name, m->name) == 0) {
+				snprintf(err, errlen, "schema %s: member %s appears twice", s->name,
+					 m->name);
+				return -EINVAL;
+			}
+		}
+	}
+	return 0;
+}
+
 /* Can output member s feed input member d? Strings may grow (the copy
  * carries the terminating NUL); everything else must match exactly. */
 static bool fits(const struct sv_member *d, const struct sv_member *s)

@@ -110,6 +110,14 @@ static inline void sv_plan_run(const struct sv_plan *plan, void *in, const void 
 	}
 }
 
+/*
+ * Can converters use this schema? Members named [a-z0-9_] once each, of a
+ * known type, non-empty and inside the struct. Checked for every VNF a
+ * program loads (a plugin's schema is not trusted). Returns 0 or -EINVAL
+ * with the reason in err.
+ */
+int sv_schema_check(const struct sv_schema *s, char *err, size_t errlen);
+
 /* "char[128]", "uint16", … for messages. */
 const char *sv_type_name(const struct sv_member *m, char *buf, size_t size);
 

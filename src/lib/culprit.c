@@ -3,8 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/table.h"
-#include "lib/culprit.h"
+#include <snapvnf/table.h>
+#include <snapvnf/culprit.h>
 
 /* A (src, dst) pair, or (none, dst) for the destination's total. */
 struct pair_key {

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * service.c - the original four-call API (DESIGN.md 2.1) on top of the
+ * service.c - the original four-call API (docs/design.md) on top of the
  * client connection, the chain and the event sink. A process runs one
  * service, so the API keeps its state in one static struct.
  */
@@ -16,6 +16,7 @@
 #include "lib/chain.h"
 #include "lib/client.h"
 #include "lib/event.h"
+#include "lib/filter.h"
 #include "lib/nice.h"
 
 #define BURST 64
@@ -28,6 +29,8 @@ static struct {
 	struct sv_chain *chain;
 	bool nice_set;              /* sv_service_nice() chose the level */
 	int nice;
+	struct sv_filter *filter;   /* sv_service_filter(), or NULL */
+	_Atomic uint64_t *passed, *dropped;
 	char error[512];
 } svc;
 
@@ -88,6 +91,21 @@ int sv_service_nice(int level)
 	rc = sv_nice_lower(level);
 	return rc < 0 ? fail(rc, "cannot lower the priority to nice %d: %s", level, strerror(-rc))
 		      : 0;
+}
+
+int sv_service_filter(const char *expr)
+{
+	struct sv_filter *f = NULL;
+	char err[256];
+
+	if (expr && *expr) {
+		f = sv_filter_new(expr, err, sizeof(err));
+		if (!f)
+			return fail(-errno, "filter \"%.100s\": %s", expr, err);
+	}
+	sv_filter_free(svc.filter);
+	svc.filter = f;
+	return 0;
 }
 
 int service_init(const char *name)
@@ -172,6 +190,8 @@ static void finish(void)
 	sv_event_flush();
 	sv_chain_free(svc.chain);
 	svc.chain = NULL;
+	sv_filter_free(svc.filter);
+	svc.filter = NULL;
 	sv_client_close(&svc.cl);
 	svc.connected = false;
 }
@@ -185,10 +205,16 @@ static unsigned run_burst(struct sv_ring_reader *rd, bool flow, uint64_t *now)
 	if (n == 0)
 		return 0;
 	for (unsigned i = 0; i < n; i++) {
-		if (flow)
+		if (flow) {
 			sv_chain_flow(svc.chain, items[i]);
-		else
+		} else if (!svc.filter) {
 			sv_chain_pkt(svc.chain, items[i]);
+		} else if (sv_filter_match(svc.filter, items[i])) {
+			sv_counter_add(svc.passed, 1);
+			sv_chain_pkt(svc.chain, items[i]);
+		} else {
+			sv_counter_add(svc.dropped, 1);
+		}
 	}
 	*now = flow ? ((const struct sv_flow *)items[n - 1])->ts_ns
 		    : ((const struct sv_pkt *)items[n - 1])->ts_ns;
@@ -218,6 +244,10 @@ int service_run(void)
 		consumes |= SV_CONSUME_PKT;
 	if (kinds & SV_KIND_FLOW)
 		consumes |= SV_CONSUME_FLOW;
+	if (svc.filter) {
+		svc.passed = sv_stats_add(svc.cl.stats, "filter", "passed");
+		svc.dropped = sv_stats_add(svc.cl.stats, "filter", "dropped");
+	}
 	rc = sv_client_attach(&svc.cl, consumes);
 	if (rc < 0)
 		return fail(rc, "%s", svc.cl.error);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * http.h - the request line and a few headers of an HTTP/1.x request, read
+ * snapvnf/http.h - the request line and a few headers of an HTTP/1.x request, read
  * from the start of a TCP payload.
  *
  * The payload usually comes from a snap and may stop anywhere. The parser
@@ -9,12 +9,14 @@
  * header value) are in the buffer. Values point into the caller's buffer;
  * nothing is copied or allocated, so they live as long as that buffer.
  */
-#ifndef SV_DECODE_HTTP_H
-#define SV_DECODE_HTTP_H
+#ifndef SNAPVNF_HTTP_H
+#define SNAPVNF_HTTP_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include <snapvnf/api.h>
 
 /* Bytes of the caller's buffer; ptr is NULL (and len 0) when absent. */
 struct sv_http_span {
@@ -63,6 +65,6 @@ struct sv_http_request {
  * byte or empty URI, bad version, header line without a name and colon).
  * *r is always filled; on 0 and -EINVAL it is all zero but for truncated.
  */
-int sv_http_parse_request(const uint8_t *p, size_t len, struct sv_http_request *r);
+SV_API int sv_http_parse_request(const uint8_t *p, size_t len, struct sv_http_request *r);
 
 #endif

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * tls.h - the ClientHello of a TLS handshake (RFC 8446 4.1.2, RFC 5246
+ * snapvnf/tls.h - the ClientHello of a TLS handshake (RFC 8446 4.1.2, RFC 5246
  * 7.4.1.2) and its server_name (RFC 6066 3) and ALPN (RFC 7301)
  * extensions, read from the start of a TCP payload.
  *
@@ -8,12 +8,14 @@
  * point into the caller's buffer and are set only when complete in it;
  * nothing is copied or allocated.
  */
-#ifndef SV_DECODE_TLS_H
-#define SV_DECODE_TLS_H
+#ifndef SNAPVNF_TLS_H
+#define SNAPVNF_TLS_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include <snapvnf/api.h>
 
 /* Bytes of the caller's buffer; ptr is NULL (and len 0) when absent. */
 struct sv_tls_span {
@@ -51,6 +53,6 @@ struct sv_tls_hello {
  * to tell), -EINVAL when a length lies or a field is out of range. *h is
  * always filled; on 0 and -EINVAL it is all zero but for truncated.
  */
-int sv_tls_parse_client_hello(const uint8_t *p, size_t len, struct sv_tls_hello *h);
+SV_API int sv_tls_parse_client_hello(const uint8_t *p, size_t len, struct sv_tls_hello *h);
 
 #endif

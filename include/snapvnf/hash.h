@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * hash.h - a seeded hash of short keys for the VNFs' fixed-size tables
+ * snapvnf/hash.h - a seeded hash of short keys for the VNFs' fixed-size tables
  * and filters. Not cryptographic: the seed, drawn per table, only keeps
  * traffic from aiming many keys at one bucket or bit on purpose.
  */
-#ifndef SV_HASH_H
-#define SV_HASH_H
+#ifndef SNAPVNF_HASH_H
+#define SNAPVNF_HASH_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * dns.h - the header, first question and answer addresses of a DNS
+ * snapvnf/dns.h - the header, first question and answer addresses of a DNS
  * message (RFC 1035), over UDP or TCP.
  *
  * The message usually comes from a snap and may stop anywhere; the parser
@@ -10,12 +10,14 @@
  * a truncated flag as "malformed". The TCP variant knows (the length
  * prefix says) and reports a short message as malformed itself.
  */
-#ifndef SV_DECODE_DNS_H
-#define SV_DECODE_DNS_H
+#ifndef SNAPVNF_DNS_H
+#define SNAPVNF_DNS_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include <snapvnf/api.h>
 
 /*
  * Room for a name as text: at most 255 bytes on the wire leave at most
@@ -76,7 +78,7 @@ struct sv_dns_msg {
  * fail the call: it sets rr_malformed and stops collecting addresses.
  * *m is always filled; on -EINVAL only the header fields are meaningful.
  */
-int sv_dns_parse(const uint8_t *p, size_t len, struct sv_dns_msg *m);
+SV_API int sv_dns_parse(const uint8_t *p, size_t len, struct sv_dns_msg *m);
 
 /*
  * The same for DNS over TCP: p starts with the 2-byte length prefix of
@@ -87,6 +89,6 @@ int sv_dns_parse(const uint8_t *p, size_t len, struct sv_dns_msg *m);
  * does. Answers that overrun a message that is all there set rr_malformed,
  * not rr_truncated.
  */
-int sv_dns_parse_tcp(const uint8_t *p, size_t len, struct sv_dns_msg *m);
+SV_API int sv_dns_parse_tcp(const uint8_t *p, size_t len, struct sv_dns_msg *m);
 
 #endif

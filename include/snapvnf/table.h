@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * table.h - per-key state of fixed size (per host, per pair of hosts) for
+ * snapvnf/table.h - per-key state of fixed size (per host, per pair of hosts) for
  * VNFs that must not grow with what the network sends them.
  *
  * Set-associative: a key hashes (with a seed drawn per table, so nobody
@@ -11,12 +11,14 @@
  * new keys churns only the light ones. Every operation touches one
  * bucket. Not thread-safe: one table per VNF instance.
  */
-#ifndef SV_TABLE_H
-#define SV_TABLE_H
+#ifndef SNAPVNF_TABLE_H
+#define SNAPVNF_TABLE_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include <snapvnf/api.h>
 
 #define SV_TABLE_WAYS 8
 
@@ -28,28 +30,28 @@ struct sv_table;
  * clear a key's padding), and value_size-byte values (at least 8: the
  * weight). Returns NULL and sets errno (EINVAL, ENOMEM).
  */
-struct sv_table *sv_table_new(size_t entries, size_t key_size, size_t value_size);
+SV_API struct sv_table *sv_table_new(size_t entries, size_t key_size, size_t value_size);
 /* Accepts NULL. */
-void sv_table_free(struct sv_table *t);
+SV_API void sv_table_free(struct sv_table *t);
 
 /* The value of key, or NULL. */
-void *sv_table_find(const struct sv_table *t, const void *key);
+SV_API void *sv_table_find(const struct sv_table *t, const void *key);
 /*
  * The value of key; when absent, inserted with a zeroed value, evicting
  * the lightest entry of a full bucket (*evicted is then true). Never NULL.
  */
-void *sv_table_get(struct sv_table *t, const void *key, bool *evicted);
+SV_API void *sv_table_get(struct sv_table *t, const void *key, bool *evicted);
 /* Remove the entry whose value this is (from sv_table_get/find/next). */
-void sv_table_del(struct sv_table *t, void *value);
+SV_API void sv_table_del(struct sv_table *t, void *value);
 /* Remove every entry. */
-void sv_table_clear(struct sv_table *t);
-size_t sv_table_count(const struct sv_table *t);
+SV_API void sv_table_clear(struct sv_table *t);
+SV_API size_t sv_table_count(const struct sv_table *t);
 
 /*
  * Walk the entries: start with *pos = 0; returns the next value and its
  * key in *key (may be NULL), or NULL at the end. Deleting the entry just
  * returned is allowed during the walk; inserting is not.
  */
-void *sv_table_next(const struct sv_table *t, size_t *pos, const void **key);
+SV_API void *sv_table_next(const struct sv_table *t, size_t *pos, const void **key);
 
 #endif
