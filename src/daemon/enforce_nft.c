@@ -10,7 +10,8 @@
  * protocol; with the protocol and destination port) and one prerouting
  * chain that drops what the sets match, so a rule is one set element with
  * `timeout TTL`: the kernel removes it by itself when the TTL ends, even
- * if snapvnfd does not. Everything of ours is the table: leftovers of an
+ * if snapvnfd does not. The chain's priority is -300, before conntrack's
+ * -200: a dropped flood fills no connection table. Everything of ours is the table: leftovers of an
  * earlier run are its elements, and flushing is deleting it. The table is
  * made at the first rule. CAP_NET_ADMIN is the one capability kept.
  */
@@ -38,14 +39,26 @@ static const char *const set_names[4][2] = {
 	{ "src4", "src6" }, { "pair4", "pair6" }, { "pairp4", "pairp6" }, { "pairpp4", "pairpp6" },
 };
 
-static int run(struct nft *n, const char *cmd, char *err, size_t errlen)
+/*
+ * Run one command. libnftables appends to its output and error buffers
+ * until they are read (reading rewinds them), so both are read after every
+ * command: otherwise a later error message would start with an earlier
+ * one, and a JSON listing with an earlier listing's text. *out (may be
+ * NULL) gets the output, valid until the next command.
+ */
+static int run(struct nft *n, const char *cmd, const char **out, char *err, size_t errlen)
 {
-	if (nft_run_cmd_from_buffer(n->ctx, cmd) == 0)
+	int rc = nft_run_cmd_from_buffer(n->ctx, cmd);
+	const char *o = nft_ctx_get_output_buffer(n->ctx);
+	const char *e = nft_ctx_get_error_buffer(n->ctx);
+
+	if (out)
+		*out = o ? o : "";
+	if (rc == 0)
 		return 0;
 	if (err) {
-		const char *e = nft_ctx_get_error_buffer(n->ctx);
-
-		snprintf(err, errlen, "nft: %.*s", (int)strcspn(e ? e : "", "\n"), e ? e : "");
+		e = e ? e : "";
+		snprintf(err, errlen, "nft: %.*s", (int)strcspn(e, "\n"), e);
 	}
 	return -EIO;
 }
@@ -95,7 +108,7 @@ static int nft_open(const char *opts, void **state, char *err, size_t errlen)
 		return -ENOMEM;
 	}
 	/* Can we talk to the kernel's nftables at all? */
-	if (run(n, "list tables", err, errlen) < 0) {
+	if (run(n, "list tables", NULL, err, errlen) < 0) {
 		nft_ctx_free(n->ctx);
 		free(n);
 		return -EPERM;
@@ -119,7 +132,7 @@ static int make_table(struct nft *n, char *err, size_t errlen)
 		return -ENOMEM;
 	len += (size_t)snprintf(cmd + len, 8192 - len,
 				"add table %s %s\n"
-				"add chain %s %s pre { type filter hook prerouting priority -200; "
+				"add chain %s %s pre { type filter hook prerouting priority -300; "
 				"policy accept; }\n",
 				n->family, n->table, n->family, n->table);
 	for (int s = 0; s < 4; s++) {
@@ -136,7 +149,7 @@ static int make_table(struct nft *n, char *err, size_t errlen)
 						n->table, ip, m, set_names[s][v]);
 		}
 	}
-	rc = run(n, cmd, err, errlen);
+	rc = run(n, cmd, NULL, err, errlen);
 	free(cmd);
 	if (rc == 0)
 		n->made = true;
@@ -172,12 +185,19 @@ static int nft_add(void *state, const struct sv_rule *r, char *err, size_t errle
 	char el[160], cmd[320];
 	int shape, rc;
 
-	if (!n->made && (rc = make_table(n, err, errlen)) < 0)
-		return rc;
 	element(r, el, sizeof(el), &shape);
 	snprintf(cmd, sizeof(cmd), "add element %s %s %s { %s timeout %us }", n->family, n->table,
 		 set_names[shape][r->family == 6], el, r->ttl_s);
-	return run(n, cmd, err, errlen);
+	for (int tries = 0;; tries++) {
+		if (!n->made && (rc = make_table(n, err, errlen)) < 0)
+			return rc;
+		rc = run(n, cmd, NULL, err, errlen);
+		/* Somebody deleted our table (`nft flush ruleset`): make it again,
+		 * once. */
+		if (rc == 0 || tries || !strstr(err, "No such file"))
+			return rc;
+		n->made = false;
+	}
 }
 
 static int nft_del(void *state, const struct sv_rule *r, char *err, size_t errlen)
@@ -192,33 +212,26 @@ static int nft_del(void *state, const struct sv_rule *r, char *err, size_t errle
 	snprintf(cmd, sizeof(cmd), "delete element %s %s %s { %s }", n->family, n->table,
 		 set_names[shape][r->family == 6], el);
 	/* An element its timeout already removed is not an error. */
-	if (run(n, cmd, err, errlen) < 0 && !strstr(err, "No such file"))
+	if (run(n, cmd, NULL, err, errlen) < 0 && !strstr(err, "No such file"))
 		return -EIO;
 	err[0] = '\0';
 	return 0;
 }
 
-/* Elements in the sets of our table, from `list table` as JSON. */
-static unsigned count_elements(struct nft *n)
+/* Elements in the sets of a listing of our table, in nft's JSON. */
+static unsigned count_elements(const char *listing)
 {
-	char cmd[96];
-	json_object *root, *arr;
+	json_object *root = json_tokener_parse(listing), *arr;
 	unsigned count = 0;
 
-	snprintf(cmd, sizeof(cmd), "list table %s %s", n->family, n->table);
-	nft_ctx_output_set_flags(n->ctx, NFT_CTX_OUTPUT_JSON);
-	if (run(n, cmd, NULL, 0) < 0) {
-		nft_ctx_output_set_flags(n->ctx, 0);
-		return 0;
-	}
-	nft_ctx_output_set_flags(n->ctx, 0);
-	root = json_tokener_parse(nft_ctx_get_output_buffer(n->ctx));
-	if (root && json_object_object_get_ex(root, "nftables", &arr)) {
+	if (root && json_object_object_get_ex(root, "nftables", &arr) &&
+	    json_object_is_type(arr, json_type_array)) {
 		for (size_t i = 0; i < json_object_array_length(arr); i++) {
 			json_object *set, *elem;
 
 			if (json_object_object_get_ex(json_object_array_get_idx(arr, i), "set", &set) &&
-			    json_object_object_get_ex(set, "elem", &elem))
+			    json_object_object_get_ex(set, "elem", &elem) &&
+			    json_object_is_type(elem, json_type_array))
 				count += (unsigned)json_object_array_length(elem);
 		}
 	}
@@ -229,18 +242,26 @@ static unsigned count_elements(struct nft *n)
 static int nft_flush(void *state, unsigned *removed, char *err, size_t errlen)
 {
 	struct nft *n = state;
+	const char *listing;
 	char cmd[96];
+	int rc;
 
 	*removed = 0;
 	snprintf(cmd, sizeof(cmd), "list table %s %s", n->family, n->table);
-	if (run(n, cmd, NULL, 0) < 0) {
+	nft_ctx_output_set_flags(n->ctx, NFT_CTX_OUTPUT_JSON);
+	rc = run(n, cmd, &listing, err, errlen);
+	nft_ctx_output_set_flags(n->ctx, 0);
+	if (rc < 0) {
+		if (!strstr(err, "No such file"))
+			return rc;
+		err[0] = '\0';
 		n->made = false;
 		return 0;  /* no table: nothing of ours */
 	}
-	*removed = count_elements(n);
+	*removed = count_elements(listing);
 	snprintf(cmd, sizeof(cmd), "delete table %s %s", n->family, n->table);
 	n->made = false;
-	return run(n, cmd, err, errlen);
+	return run(n, cmd, NULL, err, errlen);
 }
 
 static void nft_close(void *state)
