@@ -140,12 +140,16 @@ nsx "$C" ping -6 -c 2 -i 0.2 -W 1 fd99::1 >/dev/null && fail "fd99::2 still reac
 # Expire: 3 s later rule 1 is gone from the kernel and the daemon; C gets through.
 wait_for "rule 1 to expire" 'jq -se "any(.[]; .decision == \"expired\" and .id == 1)" "$T/door.json" >/dev/null'
 kernel "$R" inet snapvnf | grep -q '^src4 ' && fail "the expired element is still in the kernel: $(kernel "$R" inet snapvnf)"
+nsx "$C" ip neigh flush dev eth0
 nsx "$C" ping -c 1 -w 5 10.99.0.1 >/dev/null || fail "10.99.0.2 is still blocked after its TTL"
 grep -q "rule 1 not\|cannot" "$T/daemon.log" && fail "expiry went wrong: $(cat "$T/daemon.log")"
 
 # Remove: snapvnf unblock.
 "$B/snapvnf" unblock fd99::2 >/dev/null || fail "unblock fd99::2 failed"
 wait_for "fd99::2 to leave the kernel" '! kernel "$R" inet snapvnf | grep -q "^src6 "'
+# While blocked, C's neighbour discovery for fd99::1 failed; a FAILED entry
+# makes ping give up at once, so start C's resolution afresh.
+nsx "$C" ip -6 neigh flush dev eth0
 nsx "$C" ping -6 -c 1 -w 5 fd99::1 >/dev/null || fail "fd99::2 is still blocked after unblock"
 [ "$(kernel "$R" inet snapvnf)" = "$(ours)" ] || fail "after unblock the kernel and the daemon disagree"
 
@@ -162,6 +166,7 @@ wait_for "a sixth applied event" '[ "$(applied)" = 6 ]'
 kernel "$R" inet snapvnf | grep -q '^src4 10.99.0.2 60$' || fail "the table was not made again: $(kernel "$R" inet snapvnf)"
 stop "$R" inet snapvnf
 [ "$(kernel "$R" inet other)" = "keep 10.6.6.6 null" ] || fail "somebody else's table was touched at exit"
+nsx "$C" ip neigh flush dev eth0
 nsx "$C" ping -c 1 -w 5 10.99.0.1 >/dev/null || fail "10.99.0.2 is blocked after exit"
 
 # ---- bridge: a Linux bridge B between hosts X (10.98.0.1) and Y (10.98.0.2) ----

@@ -130,16 +130,20 @@ struct sv_enforcer {
 };
 
 /*
- * Fork the enforcer for backend spec "NAME[:OPTS]". The child keeps its
- * end of a socketpair and stderr and closes every other descriptor, gives
- * up every capability but ops->caps (and root, for `user` when not NULL),
- * opens the backend, removes leftovers, and says HELLO. `allow` is checked
- * again in the child for every rule. Waits for the HELLO (at most 10 s):
- * returns 0 with *leftovers set, or -1 with the reason logged (unknown
- * backend, backend failed to open) and no child left.
+ * Fork the enforcer for backend spec "NAME[:OPTS]". Call it before any
+ * input, ring or socket is open: the child gets nothing of them to begin
+ * with (docs/design.md). The child keeps its end of a socketpair and
+ * stderr (stdin and stdout become /dev/null) and closes every other
+ * descriptor, gives up every capability but ops->caps (and root, for
+ * `user` when not NULL), opens the backend, removes leftovers, and says
+ * HELLO. `allow` is its own copy from then on: checked again for every
+ * rule, the switch's own addresses read again every 10 s. Waits for the
+ * HELLO (at most 10 s): returns 0 with *leftovers set, or -1 with the
+ * reason logged (unknown backend, backend failed to open) and no child
+ * left.
  */
 int sv_enforcer_start(struct sv_enforcer *e, const char *spec, const char *user,
-		      const struct sv_allow *allow, unsigned *leftovers);
+		      struct sv_allow *allow, unsigned *leftovers);
 /* Send one message; -errno when the enforcer is gone. */
 int sv_enforcer_send(struct sv_enforcer *e, enum sv_enf_op op, const struct sv_rule *r);
 /* Read one reply (non-blocking). 1 with *rep filled, 0 if none yet, -EPIPE
@@ -152,7 +156,7 @@ int sv_enforcer_stop(struct sv_enforcer *e, int timeout_ms);
 
 /* The child's side, for tests that run it in-process: serve fd until EOF. */
 int sv_enforcer_serve(int fd, const struct sv_enforce_ops *ops, void *state,
-		      const struct sv_allow *allow);
+		      struct sv_allow *allow);
 
 /* ---- the door (door.c) ---- */
 
@@ -192,8 +196,9 @@ struct sv_door_stats {
 	const char *backend;
 };
 
-/* Start the door and its enforcer (see sv_enforcer_start). NULL on
- * failure, with the reason logged. now_ms: CLOCK_MONOTONIC. */
+/* Start the door and its enforcer (see sv_enforcer_start), before any
+ * input, ring or socket is open. NULL on failure, with the reason logged.
+ * now_ms: CLOCK_MONOTONIC. */
 struct sv_door *sv_door_open(const struct sv_door_opts *o, uint64_t now_ms);
 /* Flush the rules, stop the enforcer, free. Accepts NULL. */
 void sv_door_close(struct sv_door *d);

@@ -654,15 +654,6 @@ struct sv_door *sv_door_open(const struct sv_door_opts *o, uint64_t now_ms)
 	d->enf.pid = -1;
 	d->next_id = 1;
 	d->events = stdout;
-	if (o->events && strcmp(o->events, "-") != 0) {
-		d->events = fopen(o->events, "ae");
-		if (!d->events) {
-			sv_err("--action-events %s: %s", o->events, strerror(errno));
-			free(d);
-			return NULL;
-		}
-		d->own_events = true;
-	}
 	d->allow = sv_allow_new();
 	d->rules = calloc(o->max_rules ? o->max_rules : 1, sizeof(*d->rules));
 	if (!d->allow || !d->rules)
@@ -675,10 +666,20 @@ struct sv_door *sv_door_open(const struct sv_door_opts *o, uint64_t now_ms)
 	}
 	sv_allow_refresh(d->allow);
 	d->refreshed_ms = now_ms;
+	/* The enforcer first, so that it inherits not even the events file. */
 	if (sv_enforcer_start(&d->enf, o->enforcer ? o->enforcer : "log", o->user, d->allow,
 			      &leftovers) < 0)
 		goto fail;
 	d->enforcer_up = true;
+	if (o->events && strcmp(o->events, "-") != 0) {
+		d->events = fopen(o->events, "ae");
+		if (!d->events) {
+			sv_err("--action-events %s: %s", o->events, strerror(errno));
+			d->events = stdout;
+			goto fail;
+		}
+		d->own_events = true;
+	}
 	d->st.leftovers = leftovers;
 	if (leftovers) {
 		json_object *ev = event_begin("leftovers");
@@ -691,10 +692,9 @@ struct sv_door *sv_door_open(const struct sv_door_opts *o, uint64_t now_ms)
 	}
 	return d;
 fail:
+	sv_enforcer_stop(&d->enf, 5000);
 	sv_allow_free(d->allow);
 	free(d->rules);
-	if (d->own_events)
-		fclose(d->events);
 	free(d);
 	return NULL;
 }

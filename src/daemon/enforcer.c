@@ -2,10 +2,12 @@
 /*
  * enforcer.c - the one part of snapvnfd that may touch the switch.
  *
- * Forked before the daemon gives up root (OpenSSH's and OpenSMTPD's
- * privilege separation): the child keeps its end of a socketpair and
- * stderr, closes every other descriptor (capture, control socket, rings),
- * keeps only the capabilities its backend names (CAP_NET_ADMIN for nft,
+ * Forked first thing, before the daemon opens any input, ring or socket
+ * (OpenSSH's and OpenSMTPD's privilege separation), so it never holds a
+ * capture, the control socket or a ring mapping, not even for a moment:
+ * it has its end of a socketpair, stderr, and /dev/null for stdin and
+ * stdout (closing the rest is for descriptors the daemon's caller left
+ * open). It keeps only the capabilities its backend names (CAP_NET_ADMIN for nft,
  * CAP_DAC_OVERRIDE for ovs-ofctl's socket, none for log and sonic) in
  * every set, bounding and ambient included, and sets PR_SET_NO_NEW_PRIVS.
  * The daemon then speaks to it in fixed-size datagrams (struct sv_enf_msg):
@@ -13,7 +15,8 @@
  * wrong size or magic, a rule that is not well formed or names an address
  * of the allow-list, or one past its own cap is refused with an error
  * reply - a daemon taken over after the drop gets no more than the door
- * would give it.
+ * would give it. The allow-list is the child's own copy, made before the
+ * fork; it reads the switch's own addresses again by itself.
  *
  * When the daemon goes (exit, crash), the socket closes and the child
  * removes every rule of ours before it exits. When the child goes, the
@@ -41,6 +44,7 @@
 
 #define ENF_FD 3
 #define HELLO_WAIT_MS 10000
+#define ALLOW_REFRESH_S 10
 
 static const struct sv_enforce_ops *const backends[] = {
 	&sv_enforce_log, &sv_enforce_ovs, &sv_enforce_nft, &sv_enforce_sonic,
@@ -67,18 +71,27 @@ static void send_reply(int fd, uint16_t op, uint64_t id, int err, uint32_t count
 	(void)send(fd, &r, sizeof(r), MSG_NOSIGNAL);
 }
 
-/* Keep the backend's capabilities only, in every set; become `user` if given. */
+/*
+ * Keep the backend's capabilities only: effective, permitted and bounding
+ * sets, nothing inheritable. With `user`, become that user (its uid and
+ * group, no supplementary groups) keeping them, and put them in the
+ * inheritable and ambient sets too, so that a program the backend runs
+ * (ovs-ofctl) has them as well: a non-root exec keeps nothing else. Not
+ * dumpable, so the daemon - the same user once it drops root - cannot
+ * read or trace it.
+ */
 static int drop_privileges(const struct sv_enforce_ops *ops, const char *user, char *err,
 			   size_t errlen)
 {
-	capng_type_t all = CAPNG_EFFECTIVE | CAPNG_PERMITTED | CAPNG_INHERITABLE |
-			   CAPNG_BOUNDING_SET;
+	capng_type_t keep = CAPNG_EFFECTIVE | CAPNG_PERMITTED | CAPNG_BOUNDING_SET;
+	int rc = 0;
 
 	if (geteuid() != 0)
 		goto nnp;  /* nothing to give up; the backend gets what we have */
 	capng_clear(CAPNG_SELECT_ALL);
 	for (int i = 0; i < 3 && ops->caps[i] >= 0; i++)
-		if (capng_update(CAPNG_ADD, all, (unsigned)ops->caps[i]) < 0)
+		if (capng_update(CAPNG_ADD, keep | (user ? CAPNG_INHERITABLE : 0),
+				 (unsigned)ops->caps[i]) < 0)
 			goto fail;
 	if (user) {
 		struct passwd *pw = getpwnam(user);
@@ -87,33 +100,52 @@ static int drop_privileges(const struct sv_enforce_ops *ops, const char *user, c
 			snprintf(err, errlen, "no user %s", user);
 			return -ENOENT;
 		}
-		if (capng_change_id((int)pw->pw_uid, (int)pw->pw_gid, CAPNG_DROP_SUPP_GRP) < 0)
+		rc = capng_change_id((int)pw->pw_uid, (int)pw->pw_gid,
+				     CAPNG_DROP_SUPP_GRP | CAPNG_CLEAR_BOUNDING);
+		if (rc < 0)
 			goto fail;
-		/* A backend that runs a program (ovs-ofctl) hands it the capability
-		 * through the ambient set: a non-root exec keeps nothing else. */
 		for (int i = 0; i < 3 && ops->caps[i] >= 0; i++)
-			capng_update(CAPNG_ADD, CAPNG_AMBIENT, (unsigned)ops->caps[i]);
-		if (capng_apply(CAPNG_SELECT_AMBIENT) < 0)
+			if (capng_update(CAPNG_ADD, CAPNG_AMBIENT, (unsigned)ops->caps[i]) < 0)
+				goto fail;
+		if ((rc = capng_apply(CAPNG_SELECT_AMBIENT)) < 0)
 			goto fail;
-	} else if (capng_apply(CAPNG_SELECT_BOTH) < 0) {
+	} else if ((rc = capng_apply(CAPNG_SELECT_BOTH)) < 0) {
 		goto fail;
 	}
 nnp:
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
-		snprintf(err, errlen, "PR_SET_NO_NEW_PRIVS: %s", strerror(errno));
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
+		snprintf(err, errlen, "prctl: %s", strerror(errno));
 		return -errno;
 	}
 	return 0;
 fail:
-	snprintf(err, errlen, "cannot drop capabilities: %s", strerror(errno));
+	snprintf(err, errlen, "cannot drop privileges%s%s (libcap-ng %d): %s", user ? " to " : "",
+		 user ? user : "", rc, strerror(errno));
 	return -EPERM;
 }
 
+/*
+ * The switch's own addresses change (DHCP, a new port address); the child
+ * reads them again itself at most every 10 s rather than trusting the
+ * daemon to tell it: a daemon taken over would not.
+ */
+static void refresh_own(struct sv_allow *allow, struct timespec *last)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (last->tv_sec && now.tv_sec - last->tv_sec < ALLOW_REFRESH_S)
+		return;
+	sv_allow_refresh(allow);
+	*last = now;
+}
+
 int sv_enforcer_serve(int fd, const struct sv_enforce_ops *ops, void *state,
-		      const struct sv_allow *allow)
+		      struct sv_allow *allow)
 {
 	unsigned active = 0, removed;
 	char err[192], why[128];
+	struct timespec refreshed = { 0 };
 
 	for (;;) {
 		struct sv_enf_msg m;
@@ -135,6 +167,7 @@ int sv_enforcer_serve(int fd, const struct sv_enforce_ops *ops, void *state,
 		}
 		switch (m.op) {
 		case SV_ENF_ADD:
+			refresh_own(allow, &refreshed);
 			if ((bad = sv_rule_invalid(&m.rule)) != NULL ||
 			    (bad = sv_allow_check(allow, m.rule.family, m.rule.src, why,
 						  sizeof(why))) != NULL) {
@@ -180,14 +213,19 @@ int sv_enforcer_serve(int fd, const struct sv_enforce_ops *ops, void *state,
 
 static void __attribute__((noreturn))
 child(int fd, const struct sv_enforce_ops *ops, const char *opts, const char *user,
-      const struct sv_allow *allow)
+      struct sv_allow *allow)
 {
 	void *state = NULL;
 	unsigned leftovers = 0;
 	char err[192] = "";
-	int rc;
+	int rc, null;
 
-	signal(SIGINT, SIG_IGN);  /* Ctrl-C reaches the whole group: the daemon flushes */
+	/* The daemon decides when rules go: on Ctrl-C (the whole group gets
+	 * it) or a stop it flushes through us, then closes the socket, and we
+	 * exit on that. A signal of our own would only race it. */
+	signal(SIGINT, SIG_IGN);
+	signal(SIGTERM, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
 	signal(SIGPIPE, SIG_IGN);
 	if (fd != ENF_FD) {
 		dup2(fd, ENF_FD);
@@ -195,6 +233,15 @@ child(int fd, const struct sv_enforce_ops *ops, const char *opts, const char *us
 	}
 	fcntl(fd, F_SETFD, FD_CLOEXEC);
 	close_range(ENF_FD + 1, ~0U, 0);
+	/* stdout may carry the daemon's events: not ours to write. stderr
+	 * stays, for the log. */
+	null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (null >= 0) {
+		dup2(null, 0);
+		dup2(null, 1);
+		if (null > 2)
+			close(null);
+	}
 	prctl(PR_SET_NAME, "snapvnf-enforce", 0, 0, 0);
 	sv_log_init("snapvnfd-enforcer", sv_log_level());
 
@@ -263,7 +310,7 @@ static int wait_reply(struct sv_enforcer *e, uint16_t op, int timeout_ms, struct
 }
 
 int sv_enforcer_start(struct sv_enforcer *e, const char *spec, const char *user,
-		      const struct sv_allow *allow, unsigned *leftovers)
+		      struct sv_allow *allow, unsigned *leftovers)
 {
 	const char *opts;
 	struct sv_enf_reply rep;

@@ -350,10 +350,7 @@ static int open_door(struct daemon *d)
 	o.ttl_max = d->opts.block_ttl_max;
 	o.events = d->opts.action_events;
 	d->door = sv_door_open(&o, mono_ms());
-	if (!d->door)
-		return -1;
-	sv_registry_set_door(d->reg, d->door);
-	return 0;
+	return d->door ? 0 : -1;
 }
 
 int main(int argc, char **argv)
@@ -370,18 +367,20 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	/*
+	 * The enforcer is forked first, before any input, ring or socket is
+	 * open, so the one process that keeps a privilege has none of them
+	 * (docs/design.md, "The enforcer"). It keeps only what its backend
+	 * needs; the daemon, once it drops root, nothing.
+	 */
+	if (open_door(&d) < 0)
+		goto out;
 	if (make_rings(&d) < 0 || open_inputs(&d) < 0)
 		goto out;
 	d.reg = sv_registry_open(d.opts.ctl_path, d.ring, d.flow_ring);
 	if (!d.reg)
 		goto out;
-	/*
-	 * The enforcer is forked here, once everything privileged is open and
-	 * before the daemon gives up root: it keeps only what its backend
-	 * needs, the daemon nothing.
-	 */
-	if (open_door(&d) < 0)
-		goto out;
+	sv_registry_set_door(d.reg, d.door);
 	sv_registry_set_status(d.reg, status_cb, &d);
 	sv_priority_raise(d.opts.nice);
 	d.start_ms = mono_ms();
