@@ -94,6 +94,11 @@ static void print_status(json_object *root, bool services_only)
 			printf("erspan    unwrapped %llu  kept whole %llu (cut, bad or not Ethernet)\n",
 			       (unsigned long long)u64(cap, "erspan"),
 			       (unsigned long long)u64(cap, "erspan_kept"));
+		if (u64(cap, "pace_clock_back") || u64(cap, "pace_clock_jumps"))
+			printf("pace      clock went back %llu times (replayed at once), jumped ahead "
+			       "%llu times (cut to --pace-max-gap)\n",
+			       (unsigned long long)u64(cap, "pace_clock_back"),
+			       (unsigned long long)u64(cap, "pace_clock_jumps"));
 		print_collector(root);
 		printf("\n%-24s %8s %12s %10s %10s\n", "SERVICE", "PID", "DELIVERED", "LOST",
 		       "BACKLOG");

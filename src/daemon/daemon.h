@@ -34,6 +34,7 @@ struct sv_opts {
 	unsigned buffer_mb;     /* --buffer: kernel capture buffer */
 	unsigned wait_for;      /* --wait-for N services before replaying */
 	bool pace;              /* --pace: replay at recorded speed */
+	unsigned pace_max_gap_ms; /* --pace-max-gap: longest wait between two packets */
 	bool erspan;            /* unwrap ERSPAN (default; --no-erspan keeps the outer packet) */
 	int lossless;           /* -1 default (lossless for replays, lossy live), 0, 1 */
 	const char *sflow;      /* --sflow [ADDR:]PORT */

@@ -2,6 +2,13 @@
 /*
  * input_pcap_file.c - the "file" input (-r): a capture replayed as fast as
  * the slowest service allows (lossless), or at recorded pace (--pace).
+ *
+ * A paced replay waits, before each packet, the gap the capture recorded
+ * since the packet before, counted from when that one was due (so waits
+ * do not add up to drift). A capture's clock can jump: merged files,
+ * a clock set while capturing, a corrupt timestamp. A packet recorded
+ * before the one it follows goes at once; a gap longer than
+ * --pace-max-gap is cut to it. Both are counted and logged.
  */
 #include <stdlib.h>
 #include <time.h>
@@ -14,6 +21,7 @@
 #include "daemon/pcap.h"
 
 #define BURST 64
+#define LOG_EVERY_NS (10ull * 1000000000ull)
 
 struct sv_input {
 	pcap_t *p;
@@ -24,8 +32,14 @@ struct sv_input {
 	bool held;
 	struct pcap_pkthdr *held_h;
 	const u_char *held_d;
+	uint64_t packets;          /* read from the file so far */
+	/* --pace */
 	bool pace;
-	uint64_t pace_pkt0, pace_wall0;
+	bool due_known;            /* due_ns is the held packet's */
+	uint64_t max_gap_ns;
+	uint64_t prev_ts, prev_due, due_ns;
+	uint64_t clock_back, clock_jumps;
+	uint64_t back_last, back_suppressed, jump_last, jump_suppressed;  /* log limits */
 	bool at_end;               /* libpcap said end or error: never ask again */
 	unsigned put;              /* slots filled by this pcap_dispatch */
 	uint64_t read_errors;
@@ -59,6 +73,7 @@ static struct sv_input *file_open(const char *path, const struct sv_input_env *e
 	in->path = path;
 	in->ring = env->pkt_ring;
 	in->pace = o->pace;
+	in->max_gap_ns = (uint64_t)o->pace_max_gap_ms * 1000000u;
 	in->p = sv_pcap_open_file(path);
 	if (!in->p || sv_pcap_filter(in->p, o->filter, path) < 0)
 		goto fail;
@@ -76,19 +91,56 @@ static int file_fd(struct sv_input *in)
 	return -1;
 }
 
-/* With --pace, hold a packet back until its recorded offset has passed. */
-static bool file_due(struct sv_input *in, const struct pcap_pkthdr *h, int *wait_ms)
+/* When the held packet is due (monotonic ns): the previous one's due time
+ * plus the recorded gap, clamped. */
+static uint64_t pace_due(struct sv_input *in, const struct pcap_pkthdr *h)
 {
 	uint64_t ts = (uint64_t)h->ts.tv_sec * 1000000000u + (uint64_t)h->ts.tv_usec;
-	uint64_t now = now_ns();
+	uint64_t gap;
 
-	if (!in->pace_wall0) {
-		in->pace_wall0 = now;
-		in->pace_pkt0 = ts;
+	if (in->packets == 1) {  /* the first is due at once */
+		in->prev_ts = ts;
+		return now_ns();
 	}
-	if (ts <= in->pace_pkt0 || ts - in->pace_pkt0 <= now - in->pace_wall0)
+	if (ts < in->prev_ts) {
+		gap = 0;
+		in->clock_back++;
+		sv_log_ratelimited(&in->back_last, &in->back_suppressed, LOG_EVERY_NS, SV_LOG_WARN,
+				   "%s: packet %llu is recorded %.3f s before the one it follows; "
+				   "replayed at once (--pace)", in->path,
+				   (unsigned long long)in->packets, (double)(in->prev_ts - ts) / 1e9);
+	} else if (ts - in->prev_ts > in->max_gap_ns) {
+		gap = in->max_gap_ns;
+		in->clock_jumps++;
+		sv_log_ratelimited(&in->jump_last, &in->jump_suppressed, LOG_EVERY_NS, SV_LOG_WARN,
+				   "%s: packet %llu comes %.3f s after the one before; waiting "
+				   "%.3f s instead (--pace-max-gap)", in->path,
+				   (unsigned long long)in->packets, (double)(ts - in->prev_ts) / 1e9,
+				   (double)in->max_gap_ns / 1e9);
+	} else {
+		gap = ts - in->prev_ts;
+	}
+	in->prev_ts = ts;
+	return in->prev_due + gap;
+}
+
+/* With --pace, hold a packet back until it is due; *wait_ms says how long. */
+static bool file_due(struct sv_input *in, const struct pcap_pkthdr *h, int *wait_ms)
+{
+	uint64_t now;
+
+	if (!in->due_known) {
+		in->due_ns = pace_due(in, h);
+		in->due_known = true;
+	}
+	now = now_ns();
+	if (now >= in->due_ns) {
+		in->prev_due = in->due_ns;
+		in->due_known = false;
 		return true;
-	*wait_ms = (int)((ts - in->pace_pkt0 - (now - in->pace_wall0)) / 1000000u) + 1;
+	}
+	/* At most --pace-max-gap: an int of ms whatever the capture says. */
+	*wait_ms = (int)((in->due_ns - now + 999999) / 1000000u);
 	return false;
 }
 
@@ -155,6 +207,7 @@ static int file_burst(struct sv_input *in, int *wait_ms)
 			if (rc != 1)
 				continue;
 			in->held = true;
+			in->packets++;
 		}
 		if (in->pace && !file_due(in, in->held_h, wait_ms))
 			break;
@@ -166,9 +219,17 @@ static int file_burst(struct sv_input *in, int *wait_ms)
 	return (int)i;
 }
 
+static const struct sv_metric file_rows[] = {
+	SV_COUNTER("pace_clock_back", struct sv_input, clock_back,
+		   "Packets recorded before the one they follow, replayed at once (--pace)."),
+	SV_COUNTER("pace_clock_jumps", struct sv_input, clock_jumps,
+		   "Recorded gaps longer than --pace-max-gap, cut to it (--pace)."),
+};
+
 static void file_stats(const struct sv_input *in, struct sv_metrics *m)
 {
 	sv_snapper_metrics(in->sn, m);
+	sv_metrics_table(m, file_rows, SV_NROWS(file_rows), in);
 }
 
 const struct sv_input_ops sv_input_pcap_file = {

@@ -29,6 +29,9 @@ static void usage(FILE *f)
 		"options:\n"
 		"      --pace             replay -r at the recorded speed (default: as fast\n"
 		"                         as the slowest service reads)\n"
+		"      --pace-max-gap S   with --pace, wait at most S seconds (default 1,\n"
+		"                         down to 0.001) between two packets; a packet\n"
+		"                         recorded before the one it follows goes at once\n"
 		"  -s, --snaplen N        bytes kept per packet (default 150, max 1024)\n"
 		"  -f, --filter EXPR      BPF filter, as in tcpdump\n"
 		"      --sflow-port PORT  the UDP port --sflow-pcap takes (default 6343)\n"
@@ -100,6 +103,36 @@ static int parse_uint(const char *s, const char *what, unsigned min, unsigned ma
 	return 0;
 }
 
+/* Seconds with up to three decimals ("1", "0.25"), as milliseconds. */
+static int parse_seconds_ms(const char *s, const char *what, unsigned min_ms, unsigned max_ms,
+			    unsigned *out)
+{
+	unsigned long ms = 0;
+	const char *p = s;
+	int decimals = -1;
+
+	for (; *p; p++) {
+		if (*p == '.' && decimals < 0) {
+			decimals = 0;
+			continue;
+		}
+		if (*p < '0' || *p > '9' || decimals == 3 || ms > max_ms)
+			break;
+		ms = ms * 10 + (unsigned long)(*p - '0');
+		if (decimals >= 0)
+			decimals++;
+	}
+	for (int d = decimals < 0 ? 0 : decimals; d < 3; d++)
+		ms *= 10;
+	if (*p || p == s || (decimals >= 0 && p - s == 1) || ms < min_ms || ms > max_ms) {
+		sv_err("%s takes seconds from %u.%03u to %u (at most three decimals), not '%s'",
+		       what, min_ms / 1000, min_ms % 1000, max_ms / 1000, s);
+		return -1;
+	}
+	*out = (unsigned)ms;
+	return 0;
+}
+
 bool sv_opts_live(const struct sv_opts *o)
 {
 	return o->iface || o->sflow || o->nfdump_dir;
@@ -111,11 +144,12 @@ int sv_opts_parse(int argc, char **argv, struct sv_opts *o, int *lvl)
 	       OPT_SFLOW_PCAP, OPT_SFLOW_PORT, OPT_SFLOW_SNAPS, OPT_INTERVAL, OPT_NFDUMP, OPT_NO_ERSPAN,
 	       OPT_NICE, OPT_ENFORCER, OPT_NEVER_BLOCK, OPT_BLOCK_MAX, OPT_BLOCK_RATE,
 	       OPT_BLOCK_TTL, OPT_ACTION_EVENTS,
-	       OPT_CTL, OPT_WAIT_FOR };
+	       OPT_CTL, OPT_WAIT_FOR, OPT_PACE_GAP };
 	static const struct option longopts[] = {
 		{ "interface", required_argument, NULL, 'i' },
 		{ "read", required_argument, NULL, 'r' },
 		{ "pace", no_argument, NULL, OPT_PACE },
+		{ "pace-max-gap", required_argument, NULL, OPT_PACE_GAP },
 		{ "snaplen", required_argument, NULL, 's' },
 		{ "filter", required_argument, NULL, 'f' },
 		{ "ctl", required_argument, NULL, OPT_CTL },
@@ -145,13 +179,14 @@ int sv_opts_parse(int argc, char **argv, struct sv_opts *o, int *lvl)
 		{ 0 }
 	};
 	unsigned nnever = 0;
+	bool pace_gap_given = false;
 	int c;
 
 	*o = (struct sv_opts){ .snaplen = 150, .ring_slots = 65536, .buffer_mb = 64,
 			       .lossless = -1, .ctl_path = sv_ctl_path(), .sflow_port = 6343,
 			       .flow_interval = 2, .erspan = true, .nice = -5,
 			       .enforcer = "log", .block_max_rules = 256, .block_rate = 10,
-			       .block_ttl_max = 3600 };
+			       .block_ttl_max = 3600, .pace_max_gap_ms = 1000 };
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":i:r:s:f:c:w:vqVh", longopts, NULL)) != -1) {
 		switch (c) {
@@ -189,6 +224,12 @@ int sv_opts_parse(int argc, char **argv, struct sv_opts *o, int *lvl)
 		case OPT_SFLOW_PORT:
 			if (parse_uint(optarg, "--sflow-port", 1, 65535, &o->sflow_port) < 0)
 				return -1;
+			break;
+		case OPT_PACE_GAP:
+			if (parse_seconds_ms(optarg, "--pace-max-gap", 1, 3600000,
+					     &o->pace_max_gap_ms) < 0)
+				return -1;
+			pace_gap_given = true;
 			break;
 		case OPT_INTERVAL:
 			if (parse_uint(optarg, "--flow-interval", 1, 3600, &o->flow_interval) < 0)
@@ -286,6 +327,10 @@ int sv_opts_parse(int argc, char **argv, struct sv_opts *o, int *lvl)
 	}
 	if (o->pace && !o->file) {
 		sv_err("--pace goes with -r FILE");
+		return -1;
+	}
+	if (pace_gap_given && !o->pace) {
+		sv_err("--pace-max-gap goes with --pace");
 		return -1;
 	}
 	if (o->wait_for && !o->file && !o->sflow_pcap) {
