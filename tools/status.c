@@ -50,6 +50,9 @@ static void print_collector(json_object *root)
 		       (unsigned long long)u64(c, "records_flow"),
 		       (unsigned long long)u64(c, "records_counters"),
 		       (unsigned long long)u64(c, "snaps"));
+		if (u64(c, "read_errors"))
+			printf("          the sFlow capture file could not be read to its end "
+			       "(read errors %llu)\n", (unsigned long long)u64(c, "read_errors"));
 		if (json_object_object_get_ex(c, "agents", &agents)) {
 			for (size_t i = 0; i < json_object_array_length(agents); i++) {
 				json_object *a = json_object_array_get_idx(agents, i);
@@ -94,6 +97,9 @@ static void print_status(json_object *root, bool services_only)
 			printf("erspan    unwrapped %llu  kept whole %llu (cut, bad or not Ethernet)\n",
 			       (unsigned long long)u64(cap, "erspan"),
 			       (unsigned long long)u64(cap, "erspan_kept"));
+		if (u64(cap, "read_errors"))
+			printf("          the capture file could not be read to its end "
+			       "(read errors %llu)\n", (unsigned long long)u64(cap, "read_errors"));
 		if (u64(cap, "pace_clock_back") || u64(cap, "pace_clock_jumps"))
 			printf("pace      clock went back %llu times (replayed at once), jumped ahead "
 			       "%llu times (cut to --pace-max-gap)\n",

@@ -41,8 +41,8 @@ struct sv_input {
 	uint64_t clock_back, clock_jumps;
 	uint64_t back_last, back_suppressed, jump_last, jump_suppressed;  /* log limits */
 	bool at_end;               /* libpcap said end or error: never ask again */
-	unsigned put;              /* slots filled by this pcap_dispatch */
-	uint64_t read_errors;
+	unsigned put;              /* next slot for pcap_dispatch's callback */
+	uint64_t read_errors;      /* the file could not be read to its end */
 };
 
 static uint64_t now_ns(void)
@@ -51,6 +51,31 @@ static uint64_t now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Hold the next packet: 1, 0 at the end, -1 on an error (logged, counted). */
+static int read_next(struct sv_input *in)
+{
+	for (;;) {
+		int rc = pcap_next_ex(in->p, &in->held_h, &in->held_d);
+
+		if (rc == 1) {
+			in->held = true;
+			in->packets++;
+			return 1;
+		}
+		if (rc == PCAP_ERROR_BREAK) {
+			in->at_end = true;
+			return 0;
+		}
+		if (rc == PCAP_ERROR) {
+			/* A cut or corrupt file: what came before was good. */
+			sv_pcap_read_failed(in->p, in->path, in->packets);
+			in->read_errors++;
+			in->at_end = true;
+			return -1;
+		}
+	}
 }
 
 static void file_close(struct sv_input *in)
@@ -79,6 +104,10 @@ static struct sv_input *file_open(const char *path, const struct sv_input_env *e
 		goto fail;
 	in->sn = sv_snapper_new(in->ring, o->snaplen, pcap_datalink(in->p), o->erspan);
 	if (!in->sn)
+		goto fail;
+	/* A file that fails before its first packet is refused now, not
+	 * replayed as nothing. */
+	if (read_next(in) < 0)
 		goto fail;
 	return in;
 fail:
@@ -150,64 +179,53 @@ static void file_put(u_char *user, const struct pcap_pkthdr *h, const u_char *by
 	struct sv_input *in = (struct sv_input *)user;
 
 	sv_snapper_put(in->sn, in->put++, h, bytes);
+	in->packets++;
 }
 
 /*
- * As fast as the ring takes them: up to `room` packets in one
- * pcap_dispatch, as tcpdump reads a file, rather than a pcap_next_ex per
- * packet (the same work in libpcap, less of it around each packet). The
- * count of packets put is ours: on a read error pcap_dispatch returns -1,
- * not how many it handed over before.
+ * As fast as the ring takes them: up to n packets into the slots from
+ * `first` on, in one pcap_dispatch, as tcpdump reads a file, rather than a
+ * pcap_next_ex per packet (the same work in libpcap, less of it around
+ * each packet). The count of packets put is ours: on a read error
+ * pcap_dispatch returns -1, not how many it handed over before.
  */
-static unsigned file_dispatch(struct sv_input *in, unsigned room)
+static unsigned file_dispatch(struct sv_input *in, unsigned first, unsigned n)
 {
 	int rc;
 
-	in->put = 0;
-	rc = pcap_dispatch(in->p, (int)room, file_put, (u_char *)in);
+	in->put = first;
+	rc = pcap_dispatch(in->p, (int)n, file_put, (u_char *)in);
 	if (rc == PCAP_ERROR) {
 		/* A cut or corrupt file: what came before was good. */
-		sv_err("reading the capture failed: %s", pcap_geterr(in->p));
+		sv_pcap_read_failed(in->p, in->path, in->packets);
 		in->read_errors++;
 		in->at_end = true;
 	} else if (rc == 0 || rc == PCAP_ERROR_BREAK) {
 		/* 0: the end of the file (filtered packets are read past, not counted) */
 		in->at_end = true;
 	}
-	return in->put;
+	return in->put - first;
 }
 
 static int file_burst(struct sv_input *in, int *wait_ms)
 {
 	unsigned room, i = 0;
 
-	if (in->at_end) {
+	if (in->at_end && !in->held) {
 		sv_info("end of %s: %llu packets", in->path,
 			(unsigned long long)sv_snapper_received(in->sn));
-		return SV_INPUT_END;
+		return in->read_errors ? SV_INPUT_SHORT : SV_INPUT_END;
 	}
 	room = sv_ring_reserve(in->ring, BURST, SV_INPUT_RING_WAIT_MS);
-	if (!in->pace && room)
-		i = file_dispatch(in, room);
-	while (in->pace && i < room) {
+	while (i < room) {
 		if (!in->held) {
-			int rc = pcap_next_ex(in->p, &in->held_h, &in->held_d);
-
-			if (rc == PCAP_ERROR_BREAK) {
-				in->at_end = true;
+			/* Not paced: the rest of the burst in one pcap_dispatch. */
+			if (!in->pace) {
+				i += file_dispatch(in, i, room - i);
 				break;
 			}
-			if (rc == PCAP_ERROR) {
-				/* A cut or corrupt file: what came before was good. */
-				sv_err("reading the capture failed: %s", pcap_geterr(in->p));
-				in->read_errors++;
-				in->at_end = true;
+			if (read_next(in) <= 0)
 				break;
-			}
-			if (rc != 1)
-				continue;
-			in->held = true;
-			in->packets++;
 		}
 		if (in->pace && !file_due(in, in->held_h, wait_ms))
 			break;
@@ -220,6 +238,8 @@ static int file_burst(struct sv_input *in, int *wait_ms)
 }
 
 static const struct sv_metric file_rows[] = {
+	SV_COUNTER("read_errors", struct sv_input, read_errors,
+		   "Capture files that could not be read to their end (cut, corrupt)."),
 	SV_COUNTER("pace_clock_back", struct sv_input, clock_back,
 		   "Packets recorded before the one they follow, replayed at once (--pace)."),
 	SV_COUNTER("pace_clock_jumps", struct sv_input, clock_jumps,

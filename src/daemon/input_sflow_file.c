@@ -13,6 +13,7 @@
 #include "daemon/collector.h"
 #include "daemon/daemon.h"
 #include "daemon/input.h"
+#include "daemon/metrics.h"
 #include "daemon/pcap.h"
 #include "decode/packet.h"
 
@@ -27,8 +28,8 @@ struct sv_input {
 	struct sv_collector *coll;
 	int drain_wait_ms;
 	bool at_end;
-	uint64_t datagrams;
-	uint64_t read_errors;
+	uint64_t packets, datagrams;
+	uint64_t read_errors;      /* the file could not be read to its end */
 	struct sv_pkt *pkt;      /* the current packet, decoded */
 };
 
@@ -109,7 +110,7 @@ static int sfile_burst(struct sv_input *in, int *wait_ms)
 		/* The last interval is complete: hand its flows over. */
 		sv_collector_tick(in->coll, 0, true);
 		sv_collector_drain(in->coll, 0);
-		return SV_INPUT_END;
+		return in->read_errors ? SV_INPUT_SHORT : SV_INPUT_END;
 	}
 	while (done < BURST && reads++ < READS) {
 		struct pcap_pkthdr *h;
@@ -118,13 +119,17 @@ static int sfile_burst(struct sv_input *in, int *wait_ms)
 
 		if (rc == PCAP_ERROR_BREAK || rc == PCAP_ERROR) {
 			if (rc == PCAP_ERROR) {
-				sv_err("reading the sFlow capture failed: %s", pcap_geterr(in->p));
+				/* what came before was good; the rest is lost */
+				sv_pcap_read_failed(in->p, in->path, in->packets);
 				in->read_errors++;
 			}
 			in->at_end = true;
 			break;
 		}
-		if (rc == 1 && datagram(in, h, d))
+		if (rc != 1)
+			continue;
+		in->packets++;
+		if (datagram(in, h, d))
 			done++;
 	}
 	in->datagrams += done;
@@ -132,9 +137,15 @@ static int sfile_burst(struct sv_input *in, int *wait_ms)
 	return (int)done;
 }
 
-/* Its datagrams are the collector's counters. */
+static const struct sv_metric sfile_rows[] = {
+	SV_COUNTER("read_errors", struct sv_input, read_errors,
+		   "sFlow capture files that could not be read to their end (cut, corrupt)."),
+};
+
+/* Its datagrams are the collector's counters; what is its own is the file. */
 static void sfile_stats(const struct sv_input *in, struct sv_metrics *m)
 {
+	sv_metrics_table(m, sfile_rows, SV_NROWS(sfile_rows), in);
 }
 
 const struct sv_input_ops sv_input_sflow_file = {

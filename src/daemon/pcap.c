@@ -57,3 +57,25 @@ int sv_pcap_filter(pcap_t *p, const char *expr, const char *what)
 	pcap_freecode(&prog);
 	return 0;
 }
+
+void sv_pcap_read_failed(pcap_t *p, const char *path, uint64_t packets)
+{
+	const char *why = pcap_geterr(p);
+
+	/*
+	 * libpcap 1.10 reads a pcapng file only while every interface (IDB)
+	 * has the first one's link type and snapshot length; it fails on the
+	 * first that differs ("an interface has a type 101 different from the
+	 * type of the first interface").
+	 */
+	if (strstr(why, "different from the"))
+		sv_err("%s: %s%.0llu: it holds interfaces of different link types or snapshot "
+		       "lengths, and libpcap reads a pcapng file only while they match the first "
+		       "interface's (%s); split it so each part has one (e.g. tshark -r FILE -Y "
+		       "'frame.interface_id == N' -w PART) and replay the parts", path,
+		       packets ? "cannot read past packet " : "cannot be replayed",
+		       (unsigned long long)packets, why);
+	else
+		sv_err("%s: cannot read past packet %llu, the rest is lost (cut or corrupt): %s",
+		       path, (unsigned long long)packets, why);
+}

@@ -7,6 +7,7 @@
 #define SV_DAEMON_PCAP_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include <pcap/pcap.h>
 
@@ -19,6 +20,11 @@ pcap_t *sv_pcap_open_file(const char *path);
 /* Is p's link type one sv_packet_decode() parses (Ethernet, raw IP)? If
  * not, says so, naming p by `what`. */
 bool sv_pcap_linktype_check(pcap_t *p, const char *what);
+/*
+ * Say why pcap_next_ex() failed on the capture file `path` after
+ * `packets` packets, in words an operator can act on.
+ */
+void sv_pcap_read_failed(pcap_t *p, const char *path, uint64_t packets);
 /* Compile and set `expr` (NULL: no filter) on p; `what` names p in the message. */
 int sv_pcap_filter(pcap_t *p, const char *expr, const char *what);
 
