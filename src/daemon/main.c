@@ -32,6 +32,8 @@
 #include "daemon/input.h"
 
 #define MAX_INPUTS 8
+#define MAX_LOSS_SEEN (2 * SV_RING_MAX_READERS)
+#define LOSS_LOG_EVERY_NS (10ull * 1000000000ull)
 #define MAX_WATCH 8
 #define MAX_POLL 300
 #define DRAIN_GRACE_MS 5000
@@ -71,6 +73,12 @@ struct watch {
 	int slot;                   /* in this turn's pollfd array */
 };
 
+/* A reader's loss as last reported, by its cursor (stable while it is attached). */
+struct loss_seen {
+	const struct sv_cursor *cur;
+	uint64_t lost;
+};
+
 /* The loop's view of an input: where it is polled, whether it is done. */
 struct input_state {
 	bool done;
@@ -92,6 +100,9 @@ struct daemon {
 
 	struct sv_registry *reg;
 	struct sv_door *door;       /* block requests and the enforcer (action.h) */
+	struct loss_seen loss[MAX_LOSS_SEEN];
+	unsigned nloss;
+	uint64_t loss_log_last, loss_log_suppressed;
 	char source_desc[600];
 	uint64_t start_ms;
 	uint64_t end_ms;
@@ -199,6 +210,45 @@ static void report_second(struct daemon *d)
 	flow_last = flow;
 }
 
+/*
+ * Lossy mode: a service that reads slower than items come loses the
+ * oldest, and counts them in its cursor. Say so in the log too (at most
+ * every 10 s): the count alone is easy to miss.
+ */
+static void report_losses(struct daemon *d)
+{
+	static const char *const what[2] = { "snaps", "flow records" };
+	struct loss_seen now[MAX_LOSS_SEEN];
+	struct sv_service_info s;
+	unsigned n = 0;
+
+	for (unsigned i = 0; sv_registry_service(d->reg, i, &s); i++) {
+		const struct sv_cursor *cur[2] = { s.pkt, s.flow };
+
+		for (int k = 0; k < 2 && n < MAX_LOSS_SEEN; k++) {
+			uint64_t lost, before = 0;
+
+			if (!cur[k])
+				continue;
+			lost = atomic_load_explicit(&cur[k]->lost, memory_order_relaxed);
+			for (unsigned j = 0; j < d->nloss; j++)
+				if (d->loss[j].cur == cur[k])
+					before = d->loss[j].lost;
+			now[n++] = (struct loss_seen){ cur[k], lost };
+			/* the service writes its cursor: a count that went back is its own business */
+			if (lost > before)
+				sv_log_ratelimited(&d->loss_log_last, &d->loss_log_suppressed,
+						   LOSS_LOG_EVERY_NS, SV_LOG_WARN,
+						   "service %s lost %llu %s (%llu in all): it reads slower "
+						   "than they come", s.name,
+						   (unsigned long long)(lost - before), what[k],
+						   (unsigned long long)lost);
+		}
+	}
+	memcpy(d->loss, now, n * sizeof(now[0]));
+	d->nloss = n;
+}
+
 static bool inputs_done(const struct daemon *d)
 {
 	for (unsigned i = 0; i < d->ninputs; i++)
@@ -280,6 +330,8 @@ static int run(struct daemon *d)
 		if (mono_ms() - last_second >= 1000) {
 			last_second = mono_ms();
 			report_second(d);
+			if (!d->opts.lossless)
+				report_losses(d);
 			/* Live flows: close intervals on time even when idle. */
 			if (d->live && !d->ended)
 				sv_collector_tick(d->collector, wall_ns(), false);
