@@ -28,8 +28,8 @@
  * VNF the CLOCK_REALTIME at which process() saw the record, in a shared
  * mapping. Reported per path: sender -> VNF; for sFlow also datagram
  * arrival (rec->ts_ns, stamped by the daemon after recvmmsg) -> VNF; for
- * nfdump also the flow's end as nfdump prints it (rec->last_ns, cut to the
- * second by nfdump's text) -> VNF. Before measuring, 50 tagged sFlow
+ * nfdump also the flow's end as nfdump prints it (rec->last_ns, to the
+ * millisecond) -> VNF. Before measuring, 50 tagged sFlow
  * datagrams warm the path (not counted).
  *
  * Delays are wall-clock: on a shared, throttled machine they are given as

@@ -87,7 +87,7 @@ for v in 5 9 10; do
 	echo "v$v: module: $got"
 	[ "$nfiles" -ge 2 ] || fail "v$v: expected at least two rotated files"
 	for kv in files=$nfiles records=$flows packets=$packets bytes=$bytes malformed=0 \
-		  nfdump_failures=0 summary_mismatch=0; do
+		  nfdump_failures=0 summary_mismatch=0 stderr_bytes=0; do
 		echo " $got " | grep -q " $kv " || fail "v$v: expected $kv"
 	done
 

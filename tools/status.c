@@ -68,10 +68,14 @@ static void print_collector(json_object *root)
 	}
 	if (json_object_object_get_ex(root, "nfdump", &nf))
 		printf("nfdump    files %llu  rows %llu  records %llu  malformed %llu  "
-		       "nfdump failures %llu\n",
+		       "nfdump failures %llu  stderr bytes %llu  files missed %llu  "
+		       "totals mismatches %llu\n",
 		       (unsigned long long)u64(nf, "files"), (unsigned long long)u64(nf, "rows"),
 		       (unsigned long long)u64(nf, "records"), (unsigned long long)u64(nf, "malformed"),
-		       (unsigned long long)u64(nf, "nfdump_failures"));
+		       (unsigned long long)u64(nf, "nfdump_failures"),
+		       (unsigned long long)u64(nf, "stderr_bytes"),
+		       (unsigned long long)u64(nf, "files_missed"),
+		       (unsigned long long)u64(nf, "totals_mismatch"));
 }
 
 static void print_status(json_object *root, bool services_only)

@@ -2,7 +2,9 @@
 /*
  * input_nfdump.c - the "nfdump" input (--nfdump-dir DIR): the records
  * nfdump prints of each file nfcapd finishes in DIR (nfdump.c), to the
- * collector's queue and from there to the flow ring.
+ * collector's queue and from there to the flow ring, a bounded amount of
+ * nfdump's output per burst. Lossless, nothing more is read while the
+ * queue waits for room in the flow ring, and nfdump waits on its pipe.
  */
 #include <stdlib.h>
 
@@ -11,6 +13,9 @@
 #include "daemon/input.h"
 #include "daemon/metrics.h"
 #include "daemon/nfdump.h"
+
+/* nfdump's output read per burst: a few hundred rows, well under a millisecond. */
+#define NFDUMP_BYTES (64 * 1024)
 
 struct sv_input {
 	struct sv_nfdump *nf;
@@ -58,7 +63,7 @@ static int nfd_burst(struct sv_input *in, int *wait_ms)
 
 	if (!sv_collector_drain(in->coll, in->drain_wait_ms))
 		return 0;
-	n = sv_nfdump_poll(in->nf, emit, in->coll);
+	n = sv_nfdump_poll(in->nf, NFDUMP_BYTES, emit, in->coll, wait_ms);
 	sv_collector_drain(in->coll, 0);
 	return n < 0 ? SV_INPUT_FAIL : n;
 }
@@ -71,10 +76,14 @@ static const struct sv_metric nfd_rows[] = {
 	SV_COUNTER("malformed", struct sv_nfdump_stats, malformed,
 		   "Lines of nfdump's output skipped as malformed."),
 	SV_COUNTER("nfdump_failures", struct sv_nfdump_stats, nfdump_failures,
-		   "nfdump runs that did not start, died or exited non-zero."),
+		   "nfdump runs that did not start, died, exited non-zero or wrote to stderr."),
 	/* Not "summary_*": Prometheus names say nothing like a type. */
 	SV_COUNTER("totals_mismatch", struct sv_nfdump_stats, summary_mismatch,
 		   "Files whose rows disagree with the totals nfdump prints for them."),
+	SV_COUNTER("stderr_bytes", struct sv_nfdump_stats, stderr_bytes,
+		   "Bytes nfdump wrote to its stderr."),
+	SV_COUNTER("files_missed", struct sv_nfdump_stats, files_missed,
+		   "Finished nfcapd files never read: inotify overflowed, too many waiting."),
 };
 
 static void nfd_stats(const struct sv_input *in, struct sv_metrics *m)
