@@ -28,7 +28,7 @@ group() {
 		echo gcc make pkg-config libc6-dev libpcap-dev libjson-c-dev libyaml-dev \
 		     libnftables-dev libhiredis-dev libcap-ng-dev libmicrohttpd-dev ;;
 	test)
-		echo @build @testbed libcmocka-dev tshark tcpdump jq python3 \
+		echo @build @testbed libcmocka-dev tshark wireshark-common tcpdump jq python3 \
 		     nfdump softflowd pmacct clang libclang-rt-dev iproute2 \
 		     redis-server redis-tools nftables prometheus curl ;;
 	testbed)
