@@ -20,7 +20,7 @@ LIBDIR     ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
 PLUGINDIR  ?= $(LIBDIR)/snapvnf/vnfs
 
-PKGS    := libpcap json-c yaml-0.1
+PKGS    := libpcap json-c yaml-0.1 libsystemd
 # Only snapvnfd links these (the enforcer's backends and its privileges).
 DPKGS   := libnftables hiredis libcap-ng
 # The VERSION file is the one place the version is written; the define
@@ -35,7 +35,7 @@ CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-re
 LDFLAGS += -fsanitize=address,undefined
 endif
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lpcap -ljson-c -lyaml)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lpcap -ljson-c -lyaml -lsystemd)
 LIBS    = $(PKG_LIBS) -lm -lpthread -ldl
 DPKG_CFLAGS = $(shell pkg-config --cflags $(DPKGS) 2>/dev/null)
 DLIBS   = $(shell pkg-config --libs $(DPKGS) 2>/dev/null || echo -lnftables -lhiredis -lcap-ng)

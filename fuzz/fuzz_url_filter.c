@@ -21,6 +21,7 @@
 
 #include "lib/chain.h"
 #include "lib/event.h"
+#include "lib/sink.h"
 
 #define PAYLOAD_MAX 1400
 
@@ -69,8 +70,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int rc;
 
 	if (fd < 0) {
-		if (sv_event_sink("/dev/null") < 0)
-			abort();
 		fd = memfd_create("blocklist", MFD_CLOEXEC);
 		if (fd < 0)
 			abort();
@@ -82,6 +81,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ch = sv_chain_new("fuzz", NULL);
 	if (!ch)
 		return 0;
+	sv_event_out_sink(sv_chain_events(ch), sv_sink_open("/dev/null"));
 	if (sv_chain_add(ch, SV_KIND_PKT, &sv_vnf_http_request, NULL, NULL, NULL, err,
 			 sizeof(err)) < 0)
 		abort();

@@ -23,6 +23,7 @@
 #include <snapvnf/vnf_util.h>
 #include "lib/chain.h"
 #include "lib/event.h"
+#include "lib/sink.h"
 
 #define NS 1000000000ull
 
@@ -110,14 +111,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static bool once;
 	char *args = malloc(size + 1);
 
-	if (!once) {
-		if (sv_event_sink("/dev/null") < 0)
-			abort();
-		once = true;
-	}
 	if (!args)
 		return 0;
 	memcpy(args, data, size);
@@ -133,6 +128,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		ch = sv_chain_new("fuzz", NULL);
 		if (!ch)
 			break;
+		sv_event_out_sink(sv_chain_events(ch), sv_sink_open("/dev/null"));
 		rc = b->pkt ? sv_chain_add(ch, SV_KIND_PKT, b->pkt, args, NULL, NULL, err, sizeof(err))
 			    : sv_chain_add(ch, SV_KIND_FLOW, b->flow, args, NULL, NULL, err,
 					   sizeof(err));

@@ -9,7 +9,8 @@
 #     --list   print the packages of the groups, one per line, and exit
 #
 # Groups (a group may name others with @):
-#   build      compile the daemon, the library and the CLI: `make`
+#   build      compile the daemon, the library and the CLI: `make` (libsystemd:
+#              the journald event sink and the daemon's sd_notify)
 #   test       `make test`: unit tests, tshark truths, the flow tools, fuzz
 #              corpus replay, and the stand-in switch for the live tests
 #   testbed    scripts/testbed: the stand-in switch and its traffic programs
@@ -26,7 +27,7 @@ group() {
 	case $1 in
 	build)
 		echo gcc make pkg-config libc6-dev libpcap-dev libjson-c-dev libyaml-dev \
-		     libnftables-dev libhiredis-dev libcap-ng-dev libmicrohttpd-dev ;;
+		     libsystemd-dev libnftables-dev libhiredis-dev libcap-ng-dev libmicrohttpd-dev ;;
 	test)
 		echo @build @testbed libcmocka-dev tshark wireshark-common tcpdump jq python3 \
 		     nfdump softflowd pmacct clang libclang-rt-dev iproute2 \

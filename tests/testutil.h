@@ -10,6 +10,7 @@
 #ifndef SV_TESTUTIL_H
 #define SV_TESTUTIL_H
 
+#include <errno.h>
 #include <json-c/json.h>
 #include <pcap/pcap.h>
 #include <setjmp.h>
@@ -29,6 +30,7 @@
 #include "decode/packet.h"
 #include "lib/chain.h"
 #include "lib/event.h"
+#include "lib/sink.h"
 
 #define DATA_DIR "tests/data/"
 #define MAX_COLS 24
@@ -178,6 +180,16 @@ struct run {
 	int items; /* fed so far, for callers that number them here */
 };
 
+/* Send r's events to spec ("-", a path, ...). */
+static inline void run_events_to(struct run *r, const char *spec)
+{
+	struct sv_sink *s = sv_sink_open(spec);
+
+	if (!s)
+		fail_msg("cannot open the event sink %s: %s", spec, strerror(errno));
+	sv_event_out_sink(sv_chain_events(r->ch), s);
+}
+
 /* An empty chain whose events go to a temporary file. */
 static inline struct run *run_new(void)
 {
@@ -191,7 +203,7 @@ static inline struct run *run_new(void)
 	fd = mkstemp(r->path);
 	assert_true(fd >= 0);
 	close(fd);
-	assert_int_equal(sv_events_to(r->path), 0);
+	run_events_to(r, r->path);
 	r->rd = fopen(r->path, "r");
 	assert_non_null(r->rd);
 	return r;
@@ -199,7 +211,6 @@ static inline struct run *run_new(void)
 
 static inline void run_free(struct run *r)
 {
-	sv_events_to("-");
 	for (int i = 0; i < r->nev; i++)
 		json_object_put(r->ev[i].obj);
 	free(r->ev);
@@ -215,7 +226,7 @@ static inline void run_collect(struct run *r, int item)
 	char *line = NULL;
 	size_t cap = 0;
 
-	sv_event_flush();
+	sv_event_out_flush(sv_chain_events(r->ch));
 	clearerr(r->rd);
 	while (getline(&line, &cap, r->rd) > 0) {
 		json_object *o = json_tokener_parse(line);

@@ -32,13 +32,18 @@ static void usage(FILE *f)
 		   "       snapvnf run [options] -f SERVICE_FILE\n"
 		   "Run a service: VNFs in the order given, each VNF's input filled from\n"
 		   "the previous VNF's output members of the same name and type; or the\n"
-		   "service a file describes (docs/vnf-authors.md). Events are JSON lines.\n\n"
+		   "service a file describes (docs/vnf-authors.md). Events are JSON lines\n"
+		   "(docs/events.md).\n\n"
 		   "  -f, --file FILE      the service file\n"
 		   "  -n, --name NAME      service name (default: the file's, or run-PID)\n"
-		   "  -e, --events SPEC    where events go: -, syslog, or a file\n"
+		   "  -e, --events SINK    where events go: - (stdout, the default), syslog,\n"
+		   "                       journald, or a file, appended and reopened on\n"
+		   "                       SIGHUP (default $SNAPVNF_EVENTS)\n"
 		   "  -F, --filter EXPR    run only snaps matching this BPF filter\n"
 		   "  -p, --plugin FILE    load VNFs from a plugin (.so); may repeat\n"
-		   "  -v, --verbose        say more (-vv: more still)\n\n"
+		   "  -v, --verbose        say more (-vv: more still)\n"
+		   "environment: SNAPVNF_TIME=iso adds an ISO 8601 \"timestamp\";\n"
+		   "SNAPVNF_COMMUNITY_ID_SEED=N seeds the community_id (default 0)\n\n"
 		   "VNFs (snapvnf vnfs tells more; plugins from %s too):\n",
 		sv_plugin_dir());
 	for (unsigned i = 0; sv_vnf_at(i); i++) {

@@ -15,7 +15,9 @@
  * field describes it, and flags has SV_PKT_ERSPAN. What the wrapping said
  * is kept in three fields: span_id (the switch's mirror session),
  * span_src and span_ip_version (the switch that sent it). Without
- * SV_PKT_ERSPAN those three are zero. An ERSPAN packet the daemon could not
+ * SV_PKT_ERSPAN those three are zero. (A sampled header, SV_PKT_SAMPLED, is
+ * never unwrapped: the same bytes hold the sFlow agent that sampled it,
+ * agent and agent_family.) An ERSPAN packet the daemon could not
  * unwrap (headers cut or bad, a frame type other than Ethernet) is
  * delivered as it came, an IP/GRE packet.
  */
@@ -59,7 +61,10 @@ struct sv_pkt {
 	uint8_t tcp_flags;     /* TCP flags byte (FIN 0x01 … CWR 0x80) */
 	uint8_t icmp_type;
 	uint8_t icmp_code;
-	uint8_t span_ip_version; /* ERSPAN: 4 or 6, the family of span_src; else 0 */
+	union {
+		uint8_t span_ip_version; /* ERSPAN: 4 or 6, the family of span_src */
+		uint8_t agent_family;    /* sampled: 4 or 6, the family of agent */
+	};                       /* else 0 */
 	uint16_t sport;        /* host byte order; 0 when there is none */
 	uint16_t dport;
 	uint16_t span_id;      /* ERSPAN: session id (0-1023; 0 for type I); else 0 */
@@ -73,8 +78,10 @@ struct sv_pkt {
 	uint32_t sampling_rate;/* 1 for a full mirror, N for 1-in-N sFlow samples */
 	uint32_t in_if;        /* sFlow input/output ifIndex, 0 when unknown */
 	uint32_t out_if;
-	uint8_t span_src[16];  /* ERSPAN: the mirroring switch (outer IP source,
-				* IPv4 in the first 4 bytes); else zero */
+	union {                /* IPv4 in the first 4 bytes; else zero */
+		uint8_t span_src[16]; /* ERSPAN: the mirroring switch (outer IP source) */
+		uint8_t agent[16];    /* SV_PKT_SAMPLED: the sFlow agent that sampled it */
+	};
 
 	uint8_t data[];        /* cap_len bytes, starting with the L2 header */
 };

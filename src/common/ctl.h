@@ -16,7 +16,8 @@
  *     -> ok + the counters segment's fd
  *     -> error the name x is already registered (pid N)
  *   attach consumes=pkt|flow|pkt,flow
- *     -> ok pkt_payload=N [flow_payload=N] + (ring, cursor) fds per kind
+ *     -> ok pkt_payload=N [flow_payload=N] [iface=NAME] + (ring, cursor)
+ *        fds per kind; iface: the live capture interface snaps come from
  *   status (JSON) | metrics (Prometheus text)
  *     -> text chunks, then SV_CTL_END; or one "error …" message
  */

@@ -246,6 +246,9 @@ static void queue_snap(struct sv_collector *c, const struct sv_sflow_sample *s,
 	memcpy(p->data, s->hdr.data, cap);
 	sv_packet_decode(p, link);
 	p->flags |= SV_PKT_SAMPLED;
+	/* After decoding, which clears the span fields the agent shares. */
+	p->agent_family = f->agent_family;
+	memcpy(p->agent, f->agent, sizeof(p->agent));
 	c->n.snaps++;
 }
 

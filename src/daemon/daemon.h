@@ -104,6 +104,9 @@ struct sv_service_info {
 struct sv_registry *sv_registry_open(const char *path, struct sv_ring *pkt_ring,
 				     struct sv_ring *flow_ring);
 void sv_registry_close(struct sv_registry *reg);
+/* The live capture's interface (NULL: none), told to services at attach
+ * ("iface=NAME") so their events say where a snap came from. */
+void sv_registry_set_capture(struct sv_registry *reg, const char *iface);
 /* Fill pollfds (room for `max`); returns how many were used. */
 int sv_registry_pollfds(struct sv_registry *reg, struct pollfd *pfd, int max);
 /* Serve whatever the polled descriptors say is ready. */

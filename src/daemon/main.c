@@ -434,6 +434,7 @@ int main(int argc, char **argv)
 		goto out;
 	sv_registry_set_door(d.reg, d.door);
 	sv_registry_set_status(d.reg, status_cb, &d);
+	sv_registry_set_capture(d.reg, d.opts.iface);
 	sv_priority_raise(d.opts.nice);
 	d.start_ms = mono_ms();
 	sv_info("reading %s, snaplen %u, %s, control socket %s", d.source_desc, d.opts.snaplen,

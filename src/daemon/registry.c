@@ -59,6 +59,7 @@ struct conn {
 struct sv_registry {
 	int listen_fd;
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	char iface[32];              /* the capture interface, told at attach */
 	struct sv_ring *ring[K_N];
 	int ring_ro_fd[K_N];
 	struct conn conn[REG_MAX_CONN];
@@ -199,6 +200,11 @@ static void conn_drop(struct sv_registry *reg, unsigned i)
 	}
 	close(c->fd);
 	reg->conn[i] = reg->conn[--reg->nconn];
+}
+
+void sv_registry_set_capture(struct sv_registry *reg, const char *iface)
+{
+	snprintf(reg->iface, sizeof(reg->iface), "%s", iface ? iface : "");
 }
 
 void sv_registry_close(struct sv_registry *reg)
@@ -378,6 +384,9 @@ static void do_attach(struct sv_registry *reg, struct conn *c, const char *msg)
 		snprintf(kinds + strlen(kinds), sizeof(kinds) - strlen(kinds), "%s%s",
 			 *kinds ? "," : "", kind_names[k]);
 	}
+	/* Where snaps come from, for the events that tell a fleet's apart. */
+	if ((mask & 1 << K_PKT) && reg->iface[0])
+		len += snprintf(ok + len, sizeof(ok) - (size_t)len, " iface=%s", reg->iface);
 	if (sv_ctl_send(c->fd, ok, (size_t)len, fds, (unsigned)nfds) < 0) {
 		conn_detach(reg, c);
 		c->dead = true;

@@ -33,6 +33,7 @@ struct sv_chain {
 	char service[64];
 	struct sv_stats *stats;
 	struct sv_stats private_stats;
+	struct sv_event_out *out;
 	unsigned n;
 	struct stage st[SV_CHAIN_MAX];
 	/* Stages per kind, in order, so an item skips the others for free. */
@@ -48,6 +49,11 @@ struct sv_chain *sv_chain_new(const char *service, struct sv_stats *stats)
 		return NULL;
 	snprintf(ch->service, sizeof(ch->service), "%s", service);
 	ch->stats = stats ? stats : &ch->private_stats;
+	ch->out = sv_event_out_new(ch->stats);
+	if (!ch->out) {
+		free(ch);
+		return NULL;
+	}
 	return ch;
 }
 
@@ -65,7 +71,13 @@ void sv_chain_free(struct sv_chain *ch)
 		free(s->rows);
 		sv_plan_free(&s->plan);
 	}
+	sv_event_out_free(ch->out);
 	free(ch);
+}
+
+struct sv_event_out *sv_chain_events(struct sv_chain *ch)
+{
+	return ch->out;
 }
 
 static void *alloc_meta(const struct sv_schema *s)
@@ -136,7 +148,7 @@ int sv_chain_add(struct sv_chain *ch, enum sv_vnf_kind kind, const void *vnf, co
 		goto fail;
 	}
 	stats_mark = atomic_load_explicit(&ch->stats->count, memory_order_relaxed);
-	sv_vnf_ctx_init(&s->ctx, ch->service, d, ch->stats);
+	sv_vnf_ctx_init(&s->ctx, ch->service, d, ch->stats, ch->out);
 	s->items = sv_stats_add(ch->stats, d->name, "items");
 	s->state = d->create(&s->ctx, args);
 	if (!s->state) {
@@ -197,7 +209,7 @@ unsigned sv_chain_pkt(struct sv_chain *ch, const struct sv_pkt *pkt)
 {
 	unsigned i;
 
-	sv_event_item(pkt, NULL);
+	sv_event_out_item(ch->out, pkt, NULL);
 	for (i = 0; i < ch->npkt; i++) {
 		struct stage *s = ch->pkt[i];
 
@@ -216,7 +228,7 @@ unsigned sv_chain_flow(struct sv_chain *ch, const struct sv_flow *rec)
 {
 	unsigned i;
 
-	sv_event_item(NULL, rec);
+	sv_event_out_item(ch->out, NULL, rec);
 	for (i = 0; i < ch->nflow; i++) {
 		struct stage *s = ch->flow[i];
 
@@ -233,7 +245,7 @@ unsigned sv_chain_flow(struct sv_chain *ch, const struct sv_flow *rec)
 
 void sv_chain_tick(struct sv_chain *ch, uint64_t now_ns)
 {
-	sv_event_item(NULL, NULL);
+	sv_event_out_item(ch->out, NULL, NULL);
 	for (unsigned i = 0; i < ch->n; i++)
 		if (ch->st[i].desc->tick)
 			ch->st[i].desc->tick(ch->st[i].state, &ch->st[i].ctx, now_ns);
@@ -241,9 +253,9 @@ void sv_chain_tick(struct sv_chain *ch, uint64_t now_ns)
 
 void sv_chain_report(struct sv_chain *ch)
 {
-	sv_event_item(NULL, NULL);
+	sv_event_out_item(ch->out, NULL, NULL);
 	for (unsigned i = 0; i < ch->n; i++)
 		if (ch->st[i].desc->report)
 			ch->st[i].desc->report(ch->st[i].state, &ch->st[i].ctx);
-	sv_event_flush();
+	sv_event_out_flush(ch->out);
 }

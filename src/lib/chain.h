@@ -13,6 +13,7 @@
 
 #include "common/stats.h"
 #include "lib/conv.h"
+#include "lib/event.h"
 #include "lib/vnf_ctx.h"
 
 #define SV_CHAIN_MAX 32
@@ -27,8 +28,12 @@ struct sv_chain;
  * sets errno.
  */
 struct sv_chain *sv_chain_new(const char *service, struct sv_stats *stats);
-/* Destroy every VNF's state and free the chain. Accepts NULL. */
+/* Destroy every VNF's state, flush and close its events' sink, and free
+ * the chain. Accepts NULL. */
 void sv_chain_free(struct sv_chain *ch);
+/* The chain's event output (event.h): its sink, options, flush, reopen.
+ * Events go to standard output until it is given a sink. */
+struct sv_event_out *sv_chain_events(struct sv_chain *ch);
 
 /*
  * Append a VNF of `kind` (the table is a pkt_vnf or flow_vnf), create its

@@ -107,6 +107,9 @@ int sv_client_attach(struct sv_client *c, unsigned consumes)
 	err = request(c, msg, msg, sizeof(msg), fds, &nfds);
 	if (err)
 		return err;
+	/* Absent (a replay, an older daemon): the events just do not say. */
+	if (sv_ctl_get(msg, "iface", c->iface, sizeof(c->iface)) < 0)
+		c->iface[0] = '\0';
 	want = 2 * (unsigned)__builtin_popcount(consumes & (SV_CONSUME_PKT | SV_CONSUME_FLOW));
 	if (nfds != want) {
 		close_fds(fds, nfds);

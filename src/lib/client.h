@@ -22,6 +22,7 @@ struct sv_client {
 	struct sv_ring_reader pkt;
 	struct sv_ring_reader flow;
 	struct sv_stats *stats;    /* this service's counters (shared with the daemon) */
+	char iface[32];            /* the daemon's live capture interface, or "" */
 	char error[256];           /* why the last call failed, in one line */
 };
 

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * service.c - the original four-call API (docs/design.md) on top of the
- * client connection, the chain and the event sink. A process runs one
- * service, so the API keeps its state in one static struct.
+ * client connection, the chain and its event output. A process runs one
+ * service through this API, so it keeps its state in one static struct;
+ * the chain underneath owns its events' sink (nothing in it is global).
  */
 #include <errno.h>
 #include <signal.h>
@@ -18,6 +19,7 @@
 #include "lib/event.h"
 #include "lib/filter.h"
 #include "lib/nice.h"
+#include "lib/sink.h"
 
 #define BURST 64
 #define TICK_NS 1000000000ull
@@ -27,6 +29,7 @@ static struct {
 	const char *ctl_path;
 	struct sv_client cl;
 	struct sv_chain *chain;
+	struct sv_sink *sink;       /* chosen before service_init, for the chain */
 	bool nice_set;              /* sv_service_nice() chose the level */
 	int nice;
 	struct sv_filter *filter;   /* sv_service_filter(), or NULL */
@@ -34,11 +37,17 @@ static struct {
 	char error[512];
 } svc;
 
-static volatile sig_atomic_t svc_stop;
+static volatile sig_atomic_t svc_stop, svc_reopen;
 
 static void on_signal(int sig)
 {
 	svc_stop = 1;
+}
+
+/* SIGHUP: logrotate moved the events file; the loop reopens it. */
+static void on_hup(int sig)
+{
+	svc_reopen = 1;
 }
 
 static int fail(int rc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -71,10 +80,46 @@ void sv_service_ctl(const char *path)
 
 int sv_events_to(const char *path)
 {
-	int rc = sv_event_sink(path);
+	struct sv_sink *sink = sv_sink_open(path);
 
-	if (rc < 0)
-		return fail(rc, "cannot write events to %s: %s", path, strerror(-rc));
+	if (!sink) {
+		int err = errno;
+
+		return fail(-err, "cannot write events to %s: %s", path ? path : "(null)",
+			    strerror(err));
+	}
+	if (svc.chain) {
+		sv_event_out_sink(sv_chain_events(svc.chain), sink);
+	} else {
+		sv_sink_close(svc.sink);
+		svc.sink = sink;
+	}
+	return 0;
+}
+
+/* $SNAPVNF_TIME and $SNAPVNF_COMMUNITY_ID_SEED: the event options. */
+static int event_opts(struct sv_event_opts *o)
+{
+	const char *t = getenv("SNAPVNF_TIME"), *seed = getenv("SNAPVNF_COMMUNITY_ID_SEED");
+	char *end;
+	unsigned long v;
+
+	memset(o, 0, sizeof(*o));
+	if (t && *t) {
+		if (strcmp(t, "iso") == 0)
+			o->iso_time = true;
+		else if (strcmp(t, "epoch") != 0)
+			return fail(-EINVAL, "SNAPVNF_TIME=%s: say iso (add an ISO 8601 "
+				    "\"timestamp\") or epoch (\"ts\" only)", t);
+	}
+	if (seed && *seed) {
+		errno = 0;
+		v = strtoul(seed, &end, 10);
+		if (errno || *end || v > 65535 || seed[0] == '-')
+			return fail(-EINVAL, "SNAPVNF_COMMUNITY_ID_SEED=%s: a number 0 to 65535",
+				    seed);
+		o->cid_seed = (uint16_t)v;
+	}
 	return 0;
 }
 
@@ -111,6 +156,7 @@ int sv_service_filter(const char *expr)
 int service_init(const char *name)
 {
 	const char *events = getenv("SNAPVNF_EVENTS");
+	struct sv_event_opts opts;
 	char err[128];
 	int rc, level;
 
@@ -119,7 +165,11 @@ int service_init(const char *name)
 			    svc.cl.name);
 	if (!name)
 		return fail(-EINVAL, "service_init: a service needs a name");
-	if (events && *events && (rc = sv_events_to(events)) < 0)
+	if ((rc = event_opts(&opts)) < 0)
+		return rc;
+	/* An explicit sv_events_to() (snapvnf run --events) wins over the
+	 * environment. */
+	if (!svc.sink && events && *events && (rc = sv_events_to(events)) < 0)
 		return rc;
 	level = svc.nice_set ? svc.nice : sv_nice_wanted(err, sizeof(err));
 	if (level == -EINVAL)
@@ -135,6 +185,11 @@ int service_init(const char *name)
 	if (!svc.chain) {
 		sv_client_close(&svc.cl);
 		return fail(-ENOMEM, "service_init: out of memory");
+	}
+	sv_event_out_opts(sv_chain_events(svc.chain), &opts);
+	if (svc.sink) {
+		sv_event_out_sink(sv_chain_events(svc.chain), svc.sink);
+		svc.sink = NULL;
 	}
 	svc.connected = true;
 	return 0;
@@ -187,7 +242,6 @@ int sv_register_flow_rows(const flow_vnf *vnf, const char *args, size_t conv[][3
 static void finish(void)
 {
 	sv_chain_report(svc.chain);
-	sv_event_flush();
 	sv_chain_free(svc.chain);
 	svc.chain = NULL;
 	sv_filter_free(svc.filter);
@@ -224,7 +278,7 @@ static unsigned run_burst(struct sv_ring_reader *rd, bool flow, uint64_t *now)
 
 int service_run(void)
 {
-	struct sigaction sa = { .sa_handler = on_signal };
+	struct sigaction sa = { .sa_handler = on_signal }, hup = { .sa_handler = on_hup };
 	uint64_t now = 0, last_tick = 0;
 	unsigned kinds, consumes = 0;
 	int rc;
@@ -251,18 +305,25 @@ int service_run(void)
 	rc = sv_client_attach(&svc.cl, consumes);
 	if (rc < 0)
 		return fail(rc, "%s", svc.cl.error);
+	sv_event_out_capture(sv_chain_events(svc.chain), svc.cl.iface);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &hup, NULL);
 
 	while (!svc_stop) {
 		unsigned n = 0;
+
+		if (svc_reopen) {
+			svc_reopen = 0;
+			sv_event_out_reopen(sv_chain_events(svc.chain));
+		}
 
 		if (consumes & SV_CONSUME_PKT)
 			n += run_burst(&svc.cl.pkt, false, &now);
 		if (consumes & SV_CONSUME_FLOW)
 			n += run_burst(&svc.cl.flow, true, &now);
 		if (n == 0) {
-			sv_event_flush();
+			sv_event_out_flush(sv_chain_events(svc.chain));
 			if (sv_client_wait(&svc.cl, 1000) < 0)
 				break;
 			continue;

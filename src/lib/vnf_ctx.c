@@ -7,12 +7,13 @@
 #include "lib/vnf_ctx.h"
 
 void sv_vnf_ctx_init(struct sv_vnf_ctx *ctx, const char *service, const struct sv_vnf_desc *desc,
-		     struct sv_stats *stats)
+		     struct sv_stats *stats, struct sv_event_out *out)
 {
 	memset(ctx, 0, sizeof(*ctx));
 	ctx->service = service;
 	ctx->desc = desc;
 	ctx->stats = stats;
+	ctx->out = out;
 	ctx->events = sv_stats_add(stats, desc->name, "events");
 }
 

@@ -19,11 +19,15 @@ struct sv_vnf_ctx {
 	const struct sv_vnf_desc *desc;
 	struct sv_stats *stats;        /* the service's counters segment */
 	_Atomic uint64_t *events;      /* events emitted by this VNF */
+	struct sv_event_out *out;      /* where they go: the chain's (event.h) */
 	char error[256];
 };
 
-/* Point ctx at its service and VNF and take its "events" counter. */
+struct sv_event_out;
+
+/* Point ctx at its service, VNF and event output, and take its "events"
+ * counter. */
 void sv_vnf_ctx_init(struct sv_vnf_ctx *ctx, const char *service, const struct sv_vnf_desc *desc,
-		     struct sv_stats *stats);
+		     struct sv_stats *stats, struct sv_event_out *out);
 
 #endif
