@@ -73,8 +73,13 @@ SV_API int sv_register_pkt_rows(const pkt_vnf *vnf, const char *args, size_t con
 SV_API int sv_register_flow_rows(const flow_vnf *vnf, const char *args, size_t conv[][3]);
 
 /*
- * Send events to `path` (appended) instead of stdout; "-" is stdout.
- * $SNAPVNF_EVENTS sets the same at service_init. Returns 0 or -errno.
+ * Where this service's events go: "-" standard output (the default),
+ * "syslog" (facility daemon, ident snapvnf), "journald" (the systemd
+ * journal, with SNAPVNF_SERVICE, SNAPVNF_VNF and SNAPVNF_EVENT fields), or
+ * a file path, appended and reopened when the process gets SIGHUP (for
+ * logrotate). Before service_init, or after it to switch. $SNAPVNF_EVENTS
+ * says the same when this is not called. Returns 0 or -errno (-ENOENT
+ * for "journald" without a journal), with a message.
  */
 SV_API int sv_events_to(const char *path);
 
