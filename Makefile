@@ -21,8 +21,9 @@ INCLUDEDIR ?= $(PREFIX)/include
 PLUGINDIR  ?= $(LIBDIR)/snapvnf/vnfs
 
 PKGS    := libpcap json-c yaml-0.1 libsystemd
-# Only snapvnfd links these (the enforcer's backends and its privileges).
-DPKGS   := libnftables hiredis libcap-ng
+# Only snapvnfd links these (the enforcer's backends and its privileges;
+# the --metrics HTTP server).
+DPKGS   := libnftables hiredis libcap-ng libmicrohttpd
 # The VERSION file is the one place the version is written; the define
 # reaches src/common/version.c, which hands it out.
 VERSION := $(shell cat VERSION)
@@ -38,7 +39,7 @@ PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lpcap -ljson-c -lyaml -lsystemd)
 LIBS    = $(PKG_LIBS) -lm -lpthread -ldl
 DPKG_CFLAGS = $(shell pkg-config --cflags $(DPKGS) 2>/dev/null)
-DLIBS   = $(shell pkg-config --libs $(DPKGS) 2>/dev/null || echo -lnftables -lhiredis -lcap-ng)
+DLIBS   = $(shell pkg-config --libs $(DPKGS) 2>/dev/null || echo -lnftables -lhiredis -lcap-ng -lmicrohttpd)
 
 DEPS_OK := $(BUILD)/.deps-build
 HEADERS := $(wildcard include/snapvnf/*.h)

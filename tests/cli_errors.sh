@@ -33,6 +33,8 @@ touch "$T/100"
 [ -f "$T/100" ] || fail "snapvnfd -c 100 removed a file named 100"
 expect "snapvnf tap -w FILE" "$B/snapvnfd" -r $cap -w out.pcap
 expect "snapvnf tap -c COUNT" "$B/snapvnfd" -r $cap -c
+expect "--metrics takes \[ADDR:\]PORT" "$B/snapvnfd" -r $cap --metrics 127.0.0.1:99999
+expect "--metrics takes \[ADDR:\]PORT" "$B/snapvnfd" -r $cap --metrics ::1:9464
 expect "as in ddos=pps=50000" "$B/snapvnf" run syn_flood ddos pps=50000
 expect "unknown command" "$B/snapvnf" frobnicate
 expect "unknown option" "$B/snapvnf" tap --bogus
@@ -44,6 +46,11 @@ expect "bad service name" "$B/snapvnf" tap --name 'bad name!' --count
 "$B/snapvnfd" -q -r $cap --wait-for 5 & PIDS+=($!)
 wait_ctl
 expect "already listening" "$B/snapvnfd" -r $cap
+# A port another program holds (the running daemon's own --metrics port).
+mport=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+"$B/snapvnfd" -q -r $cap --wait-for 5 --ctl "$T/other.sock" --metrics $mport & PIDS+=($!)
+for _ in $(seq 100); do [ -S "$T/other.sock" ] && break; sleep 0.1; done
+expect "--metrics $mport: Address already in use" "$B/snapvnfd" -r $cap --ctl "$T/third.sock" --metrics $mport
 "$B/snapvnf" tap --name dup --count > /dev/null & PIDS+=($!)
 wait_services 1
 expect "already registered" "$B/snapvnf" tap --name dup --count

@@ -23,6 +23,7 @@ struct sv_cursor;
 struct sv_stats;
 struct sv_collector;
 struct sv_metrics;
+struct sv_metrics_http;
 
 struct sv_opts {
 	const char *iface;      /* -i: live capture */
@@ -43,6 +44,7 @@ struct sv_opts {
 	bool sflow_snaps;       /* --sflow-snaps: sampled headers become snaps */
 	unsigned flow_interval; /* --flow-interval seconds */
 	const char *nfdump_dir; /* --nfdump-dir DIR */
+	const char *metrics;    /* --metrics [ADDR:]PORT: serve GET /metrics */
 	int nice;               /* --nice: the priority to raise to, when allowed */
 	/* actions (action.h): the door's rules and the enforcer's backend */
 	const char *enforcer;   /* --enforcer NAME[:OPTS] (default log) */
@@ -155,6 +157,7 @@ struct sv_daemon_view {
 	const struct sv_registry *reg;
 	const struct sv_collector *collector;
 	const struct sv_door *door;      /* NULL: no door (tests) */
+	const struct sv_metrics_http *http;  /* NULL without --metrics */
 };
 
 /* Every counter, once, into m (metrics.h): what both renderings are made of. */

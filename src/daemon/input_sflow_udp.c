@@ -17,6 +17,7 @@
 #include "common/log.h"
 #include "daemon/collector.h"
 #include "daemon/daemon.h"
+#include "daemon/hostport.h"
 #include "daemon/input.h"
 #include "daemon/metrics.h"
 
@@ -34,30 +35,6 @@ struct sv_input {
 	struct iovec iov[BATCH];
 	char cmsg[BATCH][CMSG_SPACE(sizeof(uint32_t))];
 };
-
-static int parse_spec(const char *spec, char *host, size_t hsize, char *port, size_t psize)
-{
-	const char *colon = strrchr(spec, ':');
-
-	host[0] = '\0';
-	if (spec[0] == '[') {  /* [v6]:port */
-		const char *end = strchr(spec, ']');
-
-		if (!end || end[1] != ':' || (size_t)(end - spec - 1) >= hsize)
-			return -1;
-		snprintf(host, hsize, "%.*s", (int)(end - spec - 1), spec + 1);
-		colon = end + 1;
-	} else if (colon) {
-		if ((size_t)(colon - spec) >= hsize || strchr(spec, ':') != colon)
-			return -1;
-		snprintf(host, hsize, "%.*s", (int)(colon - spec), spec);
-	}
-	snprintf(port, psize, "%s", colon ? colon + 1 : spec);
-	return port[0] && strspn(port, "0123456789") == strlen(port) && atoi(port) > 0 &&
-			       atoi(port) < 65536
-		       ? 0
-		       : -1;
-}
 
 static void udp_close(struct sv_input *in)
 {
@@ -78,7 +55,7 @@ static struct sv_input *udp_open(const char *spec, const struct sv_input_env *en
 	char host[64], port[16];
 	int one = 1, zero = 0, buf = RCVBUF, rc;
 
-	if (parse_spec(spec, host, sizeof(host), port, sizeof(port)) < 0) {
+	if (sv_hostport_parse(spec, host, sizeof(host), port, sizeof(port), 0) < 0) {
 		sv_err("--sflow takes [ADDR:]PORT, e.g. 6343, 127.0.0.1:6343 or [::1]:6343; not '%s'",
 		       spec);
 		return NULL;

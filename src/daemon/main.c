@@ -30,6 +30,7 @@
 #include "daemon/collector.h"
 #include "daemon/daemon.h"
 #include "daemon/input.h"
+#include "daemon/metrics_http.h"
 
 #define MAX_INPUTS 8
 #define MAX_LOSS_SEEN (2 * SV_RING_MAX_READERS)
@@ -103,6 +104,7 @@ struct daemon {
 	struct loss_seen loss[MAX_LOSS_SEEN];
 	unsigned nloss;
 	uint64_t loss_log_last, loss_log_suppressed;
+	struct sv_metrics_http *http;  /* --metrics: GET /metrics (metrics_http.h) */
 	char source_desc[600];
 	uint64_t start_ms;
 	uint64_t end_ms;
@@ -114,12 +116,12 @@ struct daemon {
 
 /*
  * Poll fd for `events` in every turn of the loop, and call fn(ctx, fd,
- * revents) when some come. For sockets of the daemon's own (a metrics
+ * revents) when some come, and once a second with revents 0 (to expire
+ * what has timed out). For sockets of the daemon's own (a metrics
  * endpoint, an enforcer's channel): call from main() before run().
  * Returns 0, or -ENOSPC past MAX_WATCH.
  */
-static int __attribute__((unused)) watch_fd(struct daemon *d, int fd, short events, watch_fn *fn,
-					    void *ctx)
+static int watch_fd(struct daemon *d, int fd, short events, watch_fn *fn, void *ctx)
 {
 	if (d->nwatch == MAX_WATCH)
 		return -ENOSPC;
@@ -143,6 +145,7 @@ static void daemon_view(struct daemon *d, struct sv_daemon_view *v)
 	v->reg = d->reg;
 	v->collector = d->collector;
 	v->door = d->door;
+	v->http = d->http;
 }
 
 static char *status_cb(const char *what, void *ctx)
@@ -332,6 +335,8 @@ static int run(struct daemon *d)
 			report_second(d);
 			if (!d->opts.lossless)
 				report_losses(d);
+			for (unsigned i = 0; i < d->nwatch; i++)
+				d->watch[i].fn(d->watch[i].ctx, d->watch[i].fd, 0);
 			/* Live flows: close intervals on time even when idle. */
 			if (d->live && !d->ended)
 				sv_collector_tick(d->collector, wall_ns(), false);
@@ -390,6 +395,22 @@ static int make_rings(struct daemon *d)
 	return d->collector ? 0 : -1;
 }
 
+static void http_ready(void *ctx, int fd, short revents)
+{
+	sv_metrics_http_serve(ctx);
+}
+
+/* --metrics: the HTTP endpoint, one more descriptor of the loop. */
+static int open_http(struct daemon *d)
+{
+	if (!d->opts.metrics)
+		return 0;
+	d->http = sv_metrics_http_open(d->opts.metrics, status_cb, d);
+	if (!d->http)
+		return -1;
+	return watch_fd(d, sv_metrics_http_fd(d->http), POLLIN, http_ready, d->http);
+}
+
 static int open_door(struct daemon *d)
 {
 	struct sv_door_opts o;
@@ -430,7 +451,7 @@ int main(int argc, char **argv)
 	if (make_rings(&d) < 0 || open_inputs(&d) < 0)
 		goto out;
 	d.reg = sv_registry_open(d.opts.ctl_path, d.ring, d.flow_ring);
-	if (!d.reg)
+	if (!d.reg || open_http(&d) < 0)
 		goto out;
 	sv_registry_set_door(d.reg, d.door);
 	sv_registry_set_status(d.reg, status_cb, &d);
@@ -443,6 +464,7 @@ int main(int argc, char **argv)
 		sv_info("waiting for %u service(s) before replaying", d.opts.wait_for);
 	rc = run(&d);
 out:
+	sv_metrics_http_close(d.http);
 	sv_door_close(d.door);
 	sv_registry_close(d.reg);
 	for (unsigned i = 0; i < d.ninputs; i++)

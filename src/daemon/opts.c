@@ -42,6 +42,8 @@ static void usage(FILE *f)
 		"                         frame inside, tagged with the session id and sender\n"
 		"      --ctl PATH         control socket (default $SNAPVNF_CTL or %s)\n"
 		"      --wait-for N       replays start when N services are attached\n"
+		"      --metrics [ADDR:]PORT  serve GET /metrics (Prometheus text) over HTTP;\n"
+		"                         PORT alone listens on 127.0.0.1, 0 on a free port\n"
 		"      --ring-slots N     slots in the packet ring (power of two, default 65536)\n"
 		"      --buffer MB        kernel capture buffer (default 64)\n"
 		"      --lossless         the producer waits for the slowest service\n"
@@ -144,7 +146,8 @@ int sv_opts_parse(int argc, char **argv, struct sv_opts *o, int *lvl)
 	       OPT_SFLOW_PCAP, OPT_SFLOW_PORT, OPT_SFLOW_SNAPS, OPT_INTERVAL, OPT_NFDUMP, OPT_NO_ERSPAN,
 	       OPT_NICE, OPT_ENFORCER, OPT_NEVER_BLOCK, OPT_BLOCK_MAX, OPT_BLOCK_RATE,
 	       OPT_BLOCK_TTL, OPT_ACTION_EVENTS,
-	       OPT_CTL, OPT_WAIT_FOR, OPT_PACE_GAP };
+	       OPT_CTL, OPT_WAIT_FOR, OPT_PACE_GAP,
+	       OPT_METRICS };
 	static const struct option longopts[] = {
 		{ "interface", required_argument, NULL, 'i' },
 		{ "read", required_argument, NULL, 'r' },
@@ -153,6 +156,7 @@ int sv_opts_parse(int argc, char **argv, struct sv_opts *o, int *lvl)
 		{ "snaplen", required_argument, NULL, 's' },
 		{ "filter", required_argument, NULL, 'f' },
 		{ "ctl", required_argument, NULL, OPT_CTL },
+		{ "metrics", required_argument, NULL, OPT_METRICS },
 		{ "wait-for", required_argument, NULL, OPT_WAIT_FOR },
 		{ "ring-slots", required_argument, NULL, OPT_SLOTS },
 		{ "buffer", required_argument, NULL, OPT_BUFFER },
@@ -194,6 +198,7 @@ int sv_opts_parse(int argc, char **argv, struct sv_opts *o, int *lvl)
 		case 'r': o->file = optarg; break;
 		case 'f': o->filter = optarg; break;
 		case OPT_CTL: o->ctl_path = optarg; break;
+		case OPT_METRICS: o->metrics = optarg; break;
 		case 'c':
 		case 'w':
 			tcpdump_letter(c);

@@ -18,6 +18,7 @@
 #include "daemon/daemon.h"
 #include "daemon/input.h"
 #include "daemon/metrics.h"
+#include "daemon/metrics_http.h"
 
 static const struct sv_metric_group g_daemon = { .json = "daemon", .prom = "daemon" };
 static const struct sv_metric_group g_control = { .json = "control", .prom = "control" };
@@ -208,6 +209,8 @@ void sv_status_render(const struct sv_daemon_view *v, struct sv_metrics *m)
 	sv_metrics_table(m, control_rows, SV_NROWS(control_rows), &rs);
 	if (v->door)
 		door_metrics(v->door, m);
+	if (v->http)
+		sv_metrics_http_metrics(v->http, m);
 
 	/* An empty list, not a missing one, when no service runs. */
 	sv_metrics_group(m, &g_services, NULL);

@@ -1,0 +1,113 @@
+#!/bin/bash
+# Debian's prometheus scrapes snapvnfd --metrics, and what it stored
+# (asked through its HTTP API with curl) equals `snapvnf status --json`:
+# every number of status a series with its value, every snapvnf series a
+# number of status, each family of the type the rule says (Prometheus's
+# own metadata). The daemon replays a capture and sFlow to three services
+# and keeps running on an nfdump directory; the values are compared once
+# the replays have settled and Prometheus has scraped since. The endpoint
+# is served by the daemon's loop, not a thread of libmicrohttpd's.
+set -u
+. "$(dirname "$0")/lib.bash"
+
+for t in prometheus curl jq python3; do
+	command -v $t >/dev/null || fail "$t missing (scripts/deps.sh test installs it)"
+done
+cap=data/demo.pcap
+want_snaps=$(capinfos -M -c $cap | sed -n 's/^Number of packets: *//p')
+mkdir "$T/nfdump"
+
+"$B/snapvnfd" -q -r $cap --sflow-pcap tests/data/sflow-flow.pcap --nfdump-dir "$T/nfdump" \
+	--lossless --wait-for 3 --metrics 0 2>"$T/daemon.log" & dpid=$!; PIDS+=($dpid)
+wait_ctl
+"$B/snapvnf" tap --name snaps --count >/dev/null & PIDS+=($!)
+"$B/snapvnf" run --name l7 http_request dns tls_sni >/dev/null & PIDS+=($!)
+"$B/snapvnf" run --name flows ddos=pps=1 flow_dump >/dev/null & PIDS+=($!)
+for i in $(seq 300); do
+	"$B/snapvnf" status --json > "$T/status.json" 2>/dev/null &&
+	jq -e --argjson n "$want_snaps" '.capture.received == $n and .collector.datagrams > 0 and
+		([.services[] | (.backlog // 0) + (.flow_backlog // 0)] | add) == 0 and
+		(.services | length) == 3' "$T/status.json" >/dev/null && break
+	[ "$i" -eq 300 ] && fail "the replays did not settle: $(jq -c '[.capture.received, [.services[] | [.name, .backlog, .flow_backlog]]]' "$T/status.json")"
+	sleep 0.1
+done
+settled=$(date +%s.%N)
+listen=$(jq -r .http.listen "$T/status.json")
+case $listen in 127.0.0.1:[0-9]*) ;; *) fail "--metrics 0 listens on '$listen', not loopback" ;; esac
+[ "$(ls /proc/$dpid/task | wc -l)" -eq 1 ] || fail "snapvnfd runs $(ls /proc/$dpid/task | wc -l) threads with --metrics"
+
+# Prometheus on a free loopback port, scraping every second.
+cat > "$T/prometheus.yml" <<YML
+global:
+  scrape_interval: 1s
+  scrape_timeout: 1s
+scrape_configs:
+  - job_name: snapvnf
+    static_configs:
+      - targets: ['$listen']
+YML
+for _ in $(seq 10); do
+	pport=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	prometheus --config.file="$T/prometheus.yml" --storage.tsdb.path="$T/tsdb" \
+		--web.listen-address=127.0.0.1:$pport >"$T/prometheus.log" 2>&1 & ppid=$!; PIDS+=($ppid)
+	for _ in $(seq 100); do
+		kill -0 $ppid 2>/dev/null || break
+		curl -sf "http://127.0.0.1:$pport/-/ready" >/dev/null && break 2
+		sleep 0.1
+	done
+	kill $ppid 2>/dev/null; wait $ppid 2>/dev/null
+done
+curl -sf "http://127.0.0.1:$pport/-/ready" >/dev/null || fail "prometheus did not start: $(tail -5 "$T/prometheus.log")"
+echo "prometheus $(prometheus --version 2>&1 | sed -n '1s/prometheus, version \([^ ]*\).*/\1/p') on 127.0.0.1:$pport scraping $listen"
+
+api() { curl -sf "http://127.0.0.1:$pport/api/v1/$1" "${@:2}"; }
+# A scrape after the replays settled: its received count is the capture's.
+for i in $(seq 300); do
+	api query --data-urlencode 'query=timestamp(snapvnf_capture_received_total{job="snapvnf"})' > "$T/q.json" &&
+	api query --data-urlencode 'query=snapvnf_capture_received_total{job="snapvnf"}' > "$T/v.json" &&
+	jq -e --argjson t "$settled" '(.data.result[0].value[1] // "0") | tonumber > $t' "$T/q.json" >/dev/null &&
+	jq -e --arg n "$want_snaps" '.data.result[0].value[1] == $n' "$T/v.json" >/dev/null && break
+	[ "$i" -eq 300 ] && fail "no scrape after the replays in 30 s: $(cat "$T/v.json"); targets: $(api targets | jq -c '[.data.activeTargets[] | {health, lastError}]')"
+	sleep 0.1
+done
+echo "ok: prometheus scraped $want_snaps snaps after the replays settled"
+
+"$B/snapvnf" status --json > "$T/status.json" || fail "status"
+api query --data-urlencode 'query={__name__=~"snapvnf_.+",job="snapvnf"}' > "$T/series.json" || fail "query"
+api metadata > "$T/metadata.json" || fail "metadata"
+python3 - "$T/status.json" "$T/series.json" "$T/metadata.json" <<'PY' || fail "prometheus and status differ (above)"
+import json, sys
+sys.path.insert(0, "tests")
+from metrics_rule import compare
+
+status = json.load(open(sys.argv[1]))
+series = json.load(open(sys.argv[2]))["data"]["result"]
+samples = {}
+for s in series:
+    labels = {k: v for k, v in s["metric"].items() if k not in ("__name__", "job", "instance")}
+    samples[(s["metric"]["__name__"], frozenset(labels.items()))] = float(s["value"][1])
+types = {n: m[0]["type"] for n, m in json.load(open(sys.argv[3]))["data"].items()
+         if n.startswith("snapvnf_")}
+
+def close(where, s, m):
+    # What moves between the last scrape and this status: the uptime, the
+    # control connections (this status query is one), the scrapes.
+    if where == "daemon.uptime_seconds":
+        return abs(s - m) <= 30
+    if where in ("control.accepted", "control.connections"):
+        return m <= s
+    if where == "http.scrapes":
+        return abs(s - m) <= 3
+    if where == "http.connections":
+        return 0 <= m <= 2
+    return None
+
+bad = compare(status, samples, types, close)
+for b in bad:
+    print("FAIL:", b)
+if not bad:
+    print("ok: %d series in prometheus, each a number of status with its value and type" % len(samples))
+sys.exit(1 if bad else 0)
+PY
+gauge=$(api query --data-urlencode 'query=snapvnf_vnf_value{vnf="ddos",name="tracked"}' | jq -r '.data.result[0].value[1]')
+echo "ok: the VNF gauge ddos.tracked is a gauge in prometheus ($gauge)"
