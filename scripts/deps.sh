@@ -21,6 +21,8 @@
 #              against, and the live generators (tcpreplay, iperf3) with
 #              the veth pair's tools
 #   record     scripts/record-demo-capture.sh
+#   docs       scripts/metrics-screenshot.sh: a real prometheus scraping a
+#              real daemon, its graph page shot by headless chromium
 set -eu
 
 group() {
@@ -45,8 +47,10 @@ group() {
 	record)
 		echo tcpdump dnsmasq-base iperf3 bind9-dnsutils openssl tshark curl \
 		     python3 iproute2 iputils-ping procps ;;
+	docs)
+		echo @build prometheus chromium fonts-dejavu-core curl jq python3 ;;
 	*)
-		echo "deps.sh: no package group '$1' (build test testbed demo demo-live bench record)" >&2
+		echo "deps.sh: no package group '$1' (build test testbed demo demo-live bench record docs)" >&2
 		return 1 ;;
 	esac
 }

@@ -111,3 +111,30 @@ sys.exit(1 if bad else 0)
 PY
 gauge=$(api query --data-urlencode 'query=snapvnf_vnf_value{vnf="ddos",name="tracked"}' | jq -r '.data.result[0].value[1]')
 echo "ok: the VNF gauge ddos.tracked is a gauge in prometheus ($gauge)"
+
+# docs/grafana-dashboard.json: each panel's query is PromQL this
+# Prometheus accepts, and answers with data when the series it names were
+# scraped (Grafana's variables given their "All" values).
+jq -r '.panels[].targets[]?.expr' docs/grafana-dashboard.json > "$T/exprs"
+[ "$(wc -l < "$T/exprs")" -ge 15 ] || fail "only $(wc -l < "$T/exprs") queries in docs/grafana-dashboard.json"
+n=0
+while IFS= read -r e; do
+	q=$(printf '%s' "$e" | sed 's/\$__rate_interval/10s/g; s/\$instance/.*/g; s/\$service/.*/g')
+	api query --data-urlencode "query=$q" > "$T/d.json" || fail "prometheus refuses the dashboard's '$q'"
+	scraped=1
+	for m in $(grep -o 'snapvnf_[a-z_]*' <<<"$q" | sort -u); do
+		grep -q "\"$m\"" "$T/series.json" && continue
+		# Only live inputs have these (-i, --sflow); any other name
+		# the daemon did not give is a typo.
+		case $m in
+		snapvnf_capture_kernel_drops_total|snapvnf_capture_if_drops_total|\
+		snapvnf_collector_socket_drops_total) scraped=0 ;;
+		*) fail "the dashboard asks for $m, which snapvnfd does not give" ;;
+		esac
+	done
+	if [ $scraped = 1 ] && [ "$(jq '.data.result | length' "$T/d.json")" -eq 0 ]; then
+		fail "the dashboard's '$q' finds nothing"
+	fi
+	n=$((n + 1))
+done < "$T/exprs"
+echo "ok: the dashboard's $n queries are valid PromQL, and find data where the daemon has it"
