@@ -42,3 +42,26 @@ wait_exit() {
 	done
 	wait "$pid"
 }
+
+# fill_queue SOCKET: connect to SOCKET without being accepted until its
+# listen queue is full, and hold those connections (in the background,
+# pid in $FILLER, added to PIDS) until killed. Fails unless it got there.
+fill_queue() {
+	python3 - "$1" > "$T/fill.out" 2>&1 <<'EOF' &
+import socket, sys, time
+held = []
+while True:
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    s.setblocking(False)
+    try:
+        s.connect(sys.argv[1])
+    except BlockingIOError:
+        break
+    held.append(s)
+print("queued", len(held), flush=True)
+time.sleep(600)
+EOF
+	FILLER=$!; PIDS+=($FILLER)
+	for _ in $(seq 100); do grep -q queued "$T/fill.out" && return 0; sleep 0.1; done
+	fail "could not fill the listen queue of $1: $(cat "$T/fill.out")"
+}

@@ -102,7 +102,7 @@ static int setup(void **state, unsigned flags)
 	assert_non_null(f->flow);
 	f->coll = sv_collector_new(f->flow, f->pkt, &co);
 	assert_non_null(f->coll);
-	f->reg = sv_registry_open(f->path, f->pkt, f->flow);
+	f->reg = sv_registry_open(f->path, f->pkt, f->flow, NULL);
 	assert_non_null(f->reg);
 	sv_registry_set_status(f->reg, status_cb, f);
 	pthread_mutex_init(&f->lock, NULL);
@@ -179,7 +179,7 @@ static uint64_t u64(json_object *o, const char *key)
 static int raw_hello(struct fixture *f, const char *name, int *stats_fd)
 {
 	char msg[128];
-	int sock = sv_ctl_connect(f->path), fds[SV_CTL_MAX_FDS];
+	int sock = sv_ctl_connect(f->path, 10000), fds[SV_CTL_MAX_FDS];
 	unsigned nfds = SV_CTL_MAX_FDS;
 
 	assert_true(sock >= 0);
@@ -494,7 +494,7 @@ static void test_long_status(void **state)
 	json_object_put(root);
 
 	/* A client that asks and does not read: the others are served. */
-	slow = sv_ctl_connect(f->path);
+	slow = sv_ctl_connect(f->path, 10000);
 	assert_true(slow >= 0);
 	assert_int_equal(sv_ctl_send(slow, "status", 6, NULL, 0), 0);
 	for (unsigned i = 0; i < 3; i++) {

@@ -48,7 +48,7 @@ int sv_cli_actions(int argc, char **argv)
 	bool json = false;
 	char *reply = NULL;
 	json_object *arr;
-	int c, err;
+	int c;
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "jh", longopts, NULL)) != -1) {
@@ -65,16 +65,8 @@ int sv_cli_actions(int argc, char **argv)
 			return 2;
 		}
 	}
-	err = sv_ctl_query(sv_cli_ctl_path, "actions", &reply);
-	if (err < 0) {
-		sv_err("cannot ask snapvnfd at %s: %s", sv_cli_ctl_path, strerror(-err));
+	if (sv_cli_query("actions", &reply) < 0)
 		return 1;
-	}
-	if (strncmp(reply, "error ", 6) == 0) {
-		sv_err("snapvnfd: %s", reply + 6);
-		free(reply);
-		return 1;
-	}
 	if (json) {
 		printf("%s\n", reply);
 		free(reply);

@@ -17,6 +17,10 @@ int sv_cli_vnfs(int argc, char **argv);
  * Returns 0 or -errno (logged). */
 #include <stddef.h>
 int sv_cli_request(const char *cmd, char *reply, size_t size);
+/* Send a request with a long reply (status, metrics, actions) and take it
+ * into a malloc'd *reply. Returns 0, or -errno with the reason logged (a
+ * daemon that does not answer within 10 s, an "error …" reply). */
+int sv_cli_query(const char *cmd, char **reply);
 
 /* Load the plugin directory's VNFs; a plugin it refuses is a warning. */
 void sv_cli_plugin_dir(void);

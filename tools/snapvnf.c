@@ -3,11 +3,10 @@
  * snapvnf - the command-line tool: run a tap service, read the daemon's
  * status. One file per subcommand (tools/<name>.c).
  */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/time.h>
-#include <unistd.h>
 
 #include "common/ctl.h"
 #include "common/log.h"
@@ -34,24 +33,38 @@ static const struct {
 	{ "unblock", sv_cli_unblock, "remove a block rule: unblock ID|ADDR" },
 };
 
+/* A daemon that does not answer within the deadline: one message, whoever asks. */
+static void unreachable(int err)
+{
+	if (err == -ETIMEDOUT)
+		sv_err("snapvnfd at %s did not answer within %d s (stopped or overloaded?)",
+		       sv_cli_ctl_path, SV_CTL_QUERY_TIMEOUT_S);
+	else
+		sv_err("cannot reach snapvnfd at %s: %s", sv_cli_ctl_path, strerror(-err));
+}
+
 int sv_cli_request(const char *cmd, char *reply, size_t size)
 {
-	struct timeval tmo = { .tv_sec = SV_CTL_QUERY_TIMEOUT_S };
-	int fd = sv_ctl_connect(sv_cli_ctl_path);
-	ssize_t n;
+	int err = sv_ctl_ask(sv_cli_ctl_path, cmd, reply, size);
 
-	if (fd < 0) {
-		sv_err("cannot reach snapvnfd at %s: %s", sv_cli_ctl_path, strerror(-fd));
-		return fd;
+	if (err)
+		unreachable(err);
+	return err;
+}
+
+int sv_cli_query(const char *cmd, char **reply)
+{
+	int err = sv_ctl_query(sv_cli_ctl_path, cmd, reply);
+
+	if (err) {
+		unreachable(err);
+		return err;
 	}
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tmo, sizeof(tmo));
-	n = sv_ctl_send(fd, cmd, strlen(cmd), NULL, 0);
-	if (n == 0)
-		n = sv_ctl_recv(fd, reply, size, NULL, NULL);
-	close(fd);
-	if (n < 0) {
-		sv_err("snapvnfd did not answer: %s", strerror((int)-n));
-		return (int)n;
+	if (strncmp(*reply, "error ", 6) == 0) {
+		sv_err("snapvnfd: %s", *reply + 6);
+		free(*reply);
+		*reply = NULL;
+		return -EPROTO;
 	}
 	return 0;
 }

@@ -3,6 +3,7 @@
  * status.c - `snapvnf status`, `snapvnf services` and `snapvnf metrics`:
  * ask the daemon over the control socket and print its answer.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -140,22 +141,6 @@ static void print_status(json_object *root, bool services_only)
 	}
 }
 
-static int query(const char *cmd, char **reply)
-{
-	int err = sv_ctl_query(sv_cli_ctl_path, cmd, reply);
-
-	if (err) {
-		sv_err("cannot reach snapvnfd at %s: %s", sv_cli_ctl_path, strerror(-err));
-		return -1;
-	}
-	if (strncmp(*reply, "error ", 6) == 0) {
-		sv_err("snapvnfd: %s", *reply + 6);
-		free(*reply);
-		return -1;
-	}
-	return 0;
-}
-
 int sv_cli_status(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -180,7 +165,7 @@ int sv_cli_status(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (query("status", &reply) < 0)
+	if (sv_cli_query("status", &reply) < 0)
 		return 1;
 	if (json) {
 		printf("%s\n", reply);
@@ -206,7 +191,7 @@ int sv_cli_metrics(int argc, char **argv)
 		printf("usage: snapvnf metrics\nPrints the counters in Prometheus text format.\n");
 		return strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ? 0 : 2;
 	}
-	if (query("metrics", &reply) < 0)
+	if (sv_cli_query("metrics", &reply) < 0)
 		return 1;
 	fputs(reply, stdout);
 	free(reply);

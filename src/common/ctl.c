@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/ctl.h"
@@ -17,7 +20,17 @@ const char *sv_ctl_path(void)
 	return p && *p ? p : SV_CTL_DEFAULT_PATH;
 }
 
-int sv_ctl_connect(const char *path)
+/* SO_SNDTIMEO/SO_RCVTIMEO of ms (at least 1: a zero time means for ever). */
+static void set_timeout(int fd, int opt, int64_t ms)
+{
+	struct timeval tv = { .tv_sec = ms / 1000, .tv_usec = (ms % 1000) * 1000 };
+
+	if (ms <= 0)
+		tv = (struct timeval){ .tv_usec = 1 };
+	setsockopt(fd, SOL_SOCKET, opt, &tv, sizeof(tv));
+}
+
+int sv_ctl_connect(const char *path, int timeout_ms)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	int fd, err;
@@ -25,13 +38,27 @@ int sv_ctl_connect(const char *path)
 	if (strlen(path) >= sizeof(sa.sun_path))
 		return -ENAMETOOLONG;
 	strcpy(sa.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | (timeout_ms ? 0 : SOCK_NONBLOCK), 0);
 	if (fd < 0)
 		return -errno;
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		err = -errno;
+	/*
+	 * A unix connect() waits for room in the listener's queue, for ever
+	 * when the daemon is stopped or wedged; it honours the send timeout,
+	 * and a non-blocking one fails at once with EAGAIN.
+	 */
+	if (timeout_ms)
+		set_timeout(fd, SO_SNDTIMEO, timeout_ms);
+	while (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		if (errno == EINTR)
+			continue;
+		err = errno == EAGAIN ? -ETIMEDOUT : -errno;
 		close(fd);
 		return err;
+	}
+	if (!timeout_ms) {
+		int fl = fcntl(fd, F_GETFL);
+
+		fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
 	}
 	return fd;
 }
@@ -130,32 +157,62 @@ int sv_ctl_get(const char *msg, const char *key, char *out, size_t size)
 	return -ENOENT;
 }
 
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int sv_ctl_ask(const char *path, const char *cmd, char *reply, size_t size)
+{
+	int64_t deadline = mono_ms() + SV_CTL_QUERY_TIMEOUT_S * 1000;
+	ssize_t n;
+	int fd = sv_ctl_connect(path, SV_CTL_QUERY_TIMEOUT_S * 1000);
+
+	if (fd < 0)
+		return fd;
+	set_timeout(fd, SO_SNDTIMEO, deadline - mono_ms());
+	n = sv_ctl_send(fd, cmd, strlen(cmd), NULL, 0);
+	if (n == 0) {
+		set_timeout(fd, SO_RCVTIMEO, deadline - mono_ms());
+		n = sv_ctl_recv(fd, reply, size, NULL, NULL);
+	}
+	close(fd);
+	if (n < 0)
+		return n == -EAGAIN ? -ETIMEDOUT : (int)n;
+	return 0;
+}
+
 int sv_ctl_query(const char *path, const char *cmd, char **reply)
 {
-	struct timeval tmo = { .tv_sec = SV_CTL_QUERY_TIMEOUT_S };
+	/* One deadline for connecting, sending and every reply chunk: a
+	 * daemon that stops answering must not hang the CLI. */
+	int64_t deadline = mono_ms() + SV_CTL_QUERY_TIMEOUT_S * 1000;
 	char *buf = NULL, *acc = NULL;
 	size_t len = 0;
 	int fd, err = 0;
 
 	*reply = NULL;
-	fd = sv_ctl_connect(path);
+	fd = sv_ctl_connect(path, SV_CTL_QUERY_TIMEOUT_S * 1000);
 	if (fd < 0)
 		return fd;
-	/* A daemon that stops answering (or speaks another protocol version)
-	 * must not hang the CLI: a reply chunk comes within seconds or never. */
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tmo, sizeof(tmo));
 	buf = malloc(SV_CTL_MSG_MAX);
 	if (!buf) {
 		err = -ENOMEM;
 		goto out;
 	}
+	set_timeout(fd, SO_SNDTIMEO, deadline - mono_ms());
 	err = sv_ctl_send(fd, cmd, strlen(cmd), NULL, 0);
 	if (err)
 		goto out;
 	for (;;) {
-		ssize_t n = sv_ctl_recv(fd, buf, SV_CTL_MSG_MAX, NULL, NULL);
+		ssize_t n;
 		char *grown;
 
+		set_timeout(fd, SO_RCVTIMEO, deadline - mono_ms());
+		n = sv_ctl_recv(fd, buf, SV_CTL_MSG_MAX, NULL, NULL);
 		if (n < 0) {
 			err = (int)n;
 			goto out;
@@ -186,7 +243,8 @@ out:
 	free(acc);
 	free(buf);
 	close(fd);
-	return err;
+	/* A socket timeout reads as EAGAIN: say what it means. */
+	return err == -EAGAIN ? -ETIMEDOUT : err;
 }
 
 int sv_ctl_name_valid(const char *name)

@@ -31,16 +31,21 @@
 #define SV_CTL_MSG_MAX 16384
 #define SV_CTL_MAX_FDS 8
 #define SV_NAME_MAX 64
-#define SV_CTL_QUERY_TIMEOUT_S 10  /* longest wait for one reply chunk */
+#define SV_CTL_QUERY_TIMEOUT_S 10  /* longest a CLI call waits for the daemon, all told */
 /* "\x04end" would be one escape, \x04e (N): the string is split on purpose. */
 #define SV_CTL_END "\x04" "end"
 
 /* $SNAPVNF_CTL if set, else the default path. */
 const char *sv_ctl_path(void);
 
-/* Connect to the daemon. Returns a socket fd, or -errno (-ENOENT, -ECONNREFUSED
- * when no daemon runs there). */
-int sv_ctl_connect(const char *path);
+/*
+ * Connect to the daemon, waiting at most timeout_ms for a place in its
+ * listen queue (0: not at all). Returns a socket fd, or -errno: -ENOENT or
+ * -ECONNREFUSED when no daemon runs there, -ETIMEDOUT when one is there but
+ * does not take connections (stopped, or its queue is full). Sends on the
+ * socket give up after the same time.
+ */
+int sv_ctl_connect(const char *path, int timeout_ms);
 
 /* Send one message with optional descriptors. Returns 0 or -errno. */
 int sv_ctl_send(int fd, const char *msg, size_t len, const int *fds, unsigned nfds);
@@ -60,10 +65,14 @@ int sv_ctl_get(const char *msg, const char *key, char *out, size_t size);
 /*
  * Send `cmd` and collect a multi-message reply into a malloc'd string
  * (*reply, freed by the caller); a refusal comes back as "error …".
- * Returns 0 or -errno (-EAGAIN when no chunk came for
- * SV_CTL_QUERY_TIMEOUT_S seconds).
+ * Returns 0 or -errno (-ETIMEDOUT when the whole exchange, connecting
+ * included, took more than SV_CTL_QUERY_TIMEOUT_S seconds).
  */
 int sv_ctl_query(const char *path, const char *cmd, char **reply);
+
+/* Send `cmd` and take its one-message reply into reply (NUL-terminated).
+ * Returns 0 or -errno (-ETIMEDOUT as for sv_ctl_query()). */
+int sv_ctl_ask(const char *path, const char *cmd, char *reply, size_t size);
 
 /* A service name is 1..63 bytes of [A-Za-z0-9._-]. Returns 1 if valid. */
 int sv_ctl_name_valid(const char *name);

@@ -92,6 +92,12 @@ uint64_t sv_snapper_received(const struct sv_snapper *sn);
 
 /* ---- the registry / control socket (registry.c) ---- */
 
+/* Who owns the control socket and its directory; -1: leave as created. */
+struct sv_ctl_owner {
+	uid_t uid;  /* -Z USER */
+	gid_t gid;  /* --group GROUP, else USER's group */
+};
+
 struct sv_registry;
 
 struct sv_service_info {
@@ -102,9 +108,13 @@ struct sv_service_info {
 	const struct sv_stats *stats;  /* its counters (untrusted content) */
 };
 
-/* Bind the control socket (refusing if a daemon already answers there). */
+/*
+ * Listen on the control socket at `path`, mode 0660, owned by `own` (NULL:
+ * as created). Refuses a path that holds anything but a socket nobody
+ * answers on; at close, removes the socket only if it is still its own.
+ */
 struct sv_registry *sv_registry_open(const char *path, struct sv_ring *pkt_ring,
-				     struct sv_ring *flow_ring);
+				     struct sv_ring *flow_ring, const struct sv_ctl_owner *own);
 void sv_registry_close(struct sv_registry *reg);
 /* The live capture's interface (NULL: none), told to services at attach
  * ("iface=NAME") so their events say where a snap came from. */
@@ -127,6 +137,7 @@ struct sv_registry_stats {
 	uint64_t name_taken;    /* hellos refused: a service of that name runs */
 	uint64_t bad_requests;  /* malformed, unknown or out of order */
 	uint64_t busy;          /* status/metrics refused: too many replies unread */
+	uint64_t accept_failures; /* accept() out of descriptors or memory (then backs off) */
 };
 void sv_registry_stats(const struct sv_registry *reg, struct sv_registry_stats *st);
 /* Iterate over services: returns false past the last. */

@@ -450,7 +450,7 @@ int main(int argc, char **argv)
 		goto out;
 	if (make_rings(&d) < 0 || open_inputs(&d) < 0)
 		goto out;
-	d.reg = sv_registry_open(d.opts.ctl_path, d.ring, d.flow_ring);
+	d.reg = sv_registry_open(d.opts.ctl_path, d.ring, d.flow_ring, NULL);
 	if (!d.reg || open_http(&d) < 0)
 		goto out;
 	sv_registry_set_door(d.reg, d.door);

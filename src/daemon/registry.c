@@ -37,6 +37,9 @@
 #define REG_OUT_MAX (64u << 20)
 /* Warnings a client can provoke at will: at most one per 10 s each. */
 #define REG_LOG_EVERY_NS 10000000000ull
+/* accept() without descriptors or memory: retry after 10 ms, doubling to 1 s. */
+#define REG_ACCEPT_BACKOFF_MIN_MS 10u
+#define REG_ACCEPT_BACKOFF_MAX_MS 1000u
 
 /* Ring kinds a service may consume, in the order their fds are sent. */
 enum { K_PKT, K_FLOW, K_N };
@@ -60,6 +63,10 @@ struct sv_registry {
 	int listen_fd;
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	char iface[32];              /* the capture interface, told at attach */
+	dev_t path_dev;              /* the socket file we put at path */
+	ino_t path_ino;
+	uint64_t accept_resume_ns;   /* accept() failed for lack of resources: not before */
+	unsigned accept_backoff_ms;
 	struct sv_ring *ring[K_N];
 	int ring_ro_fd[K_N];
 	struct conn conn[REG_MAX_CONN];
@@ -71,6 +78,7 @@ struct sv_registry {
 	uint64_t name_taken;         /* hellos refused: the name is running */
 	uint64_t bad_requests;
 	uint64_t busy;               /* long replies refused: REG_OUT_MAX reached */
+	uint64_t accept_failures;    /* accept() out of descriptors or memory */
 	size_t out_total;
 	sv_status_fn status_fn;
 	void *status_ctx;
@@ -85,53 +93,157 @@ static uint64_t mono_ms(void)
 	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
-static int make_parent_dir(const char *path)
+static uint64_t mono_ns(void)
 {
-	char dir[PATH_MAX];
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * The socket's directory. One the daemon creates, and its default one, are
+ * its own: they belong to the user it runs as (-Z), so that, unprivileged,
+ * it can still remove its socket at exit. Another directory is left as it
+ * is; if that user cannot write to it, the socket stays behind at exit
+ * (harmless: the next start finds nobody listening and replaces it).
+ */
+static int socket_dir(const char *path, const struct sv_ctl_owner *own)
+{
+	char dir[PATH_MAX], def[PATH_MAX];
+	struct stat st;
 	char *slash;
+	bool ours;
 
 	snprintf(dir, sizeof(dir), "%s", path);
 	slash = strrchr(dir, '/');
 	if (!slash || slash == dir)
 		return 0;
 	*slash = '\0';
-	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+	snprintf(def, sizeof(def), "%s", SV_CTL_DEFAULT_PATH);
+	*strrchr(def, '/') = '\0';
+	ours = strcmp(dir, def) == 0;
+	if (mkdir(dir, 0755) == 0)
+		ours = true;
+	else if (errno != EEXIST)
 		return -errno;
+	if (stat(dir, &st) < 0)
+		return -errno;
+	if (!own || own->uid == (uid_t)-1 || st.st_uid == own->uid)
+		return 0;
+	if (ours) {
+		if (chown(dir, own->uid, own->gid) < 0)
+			return -errno;
+		return 0;
+	}
+	if (!(st.st_mode & S_IWOTH) && !(st.st_gid == own->gid && (st.st_mode & S_IWGRP)))
+		sv_warn("%s is not writable by uid %u: the control socket will stay there after "
+			"exit (the next start replaces it)", dir, (unsigned)own->uid);
 	return 0;
 }
 
-static int bind_socket(struct sv_registry *reg, const char *path)
+/*
+ * May we take `path`? Only if nothing is there, or a socket nobody answers
+ * on (left by a daemon that died). Never a file of another kind, never a
+ * socket a daemon still holds, even one that is stopped. Returns 0 or -1
+ * (logged).
+ */
+static int claim_path(const char *path)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd, probe;
+	struct stat st;
+	int probe;
 
-	if (strlen(path) >= sizeof(sa.sun_path)) {
-		sv_err("control socket path too long: %s", path);
+	if (lstat(path, &st) < 0) {
+		if (errno == ENOENT)
+			return 0;
+		sv_err("cannot look at %s: %s", path, strerror(errno));
 		return -1;
 	}
-	probe = sv_ctl_connect(path);
+	if (!S_ISSOCK(st.st_mode)) {
+		sv_err("%s exists and is not a socket; leaving it alone (choose another --ctl)",
+		       path);
+		return -1;
+	}
+	/* Not waiting: a daemon that is there but does not accept is there. */
+	probe = sv_ctl_connect(path, 0);
 	if (probe >= 0) {
 		close(probe);
 		sv_err("another snapvnfd is already listening on %s", path);
 		return -1;
 	}
-	if (make_parent_dir(path) < 0) {
-		sv_err("cannot create the directory of %s: %s", path, strerror(errno));
+	if (probe != -ECONNREFUSED) {
+		sv_err("%s: %s; a daemon may still hold it, leaving it alone", path,
+		       probe == -ETIMEDOUT ? "it does not take connections (stopped?)"
+					   : strerror(-probe));
 		return -1;
 	}
-	/* Nobody answered: what is left there is a stale socket. */
-	unlink(path);
-	strcpy(sa.sun_path, path);
+	return 0;
+}
+
+/*
+ * Listen on `path`. The socket is bound under a temporary name and renamed
+ * into place once it listens and has its owner and mode, so a client that
+ * finds the path can always connect (bound in place, a client was refused
+ * between bind() and listen()). The rename also replaces a stale socket
+ * in one step.
+ */
+static int bind_socket(struct sv_registry *reg, const char *path, const struct sv_ctl_owner *own)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char tmp[sizeof(sa.sun_path)];
+	struct stat st;
+	int fd, err;
+
+	if (strlen(path) >= sizeof(sa.sun_path) ||
+	    snprintf(tmp, sizeof(tmp), "%s.%d~", path, (int)getpid()) >= (int)sizeof(tmp)) {
+		sv_err("control socket path too long: %s", path);
+		return -1;
+	}
+	if (claim_path(path) < 0)
+		return -1;
+	err = socket_dir(path, own);
+	if (err < 0) {
+		sv_err("cannot prepare the directory of %s: %s", path, strerror(-err));
+		return -1;
+	}
+	/* A pid's leftover from a daemon killed between bind and rename. */
+	if (lstat(tmp, &st) == 0 && S_ISSOCK(st.st_mode))
+		unlink(tmp);
+	strcpy(sa.sun_path, tmp);
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-	    chmod(path, 0660) < 0 || listen(fd, 64) < 0) {
-		sv_err("cannot listen on %s: %s", path, strerror(errno));
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		sv_err("cannot bind %s: %s", tmp, strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		return -1;
 	}
+	if (listen(fd, 64) < 0 ||
+	    (own && chown(tmp, own->uid, own->gid) < 0) || chmod(tmp, 0660) < 0 ||
+	    rename(tmp, path) < 0 || lstat(path, &st) < 0) {
+		sv_err("cannot listen on %s: %s", path, strerror(errno));
+		unlink(tmp);
+		close(fd);
+		return -1;
+	}
 	snprintf(reg->path, sizeof(reg->path), "%s", path);
+	reg->path_dev = st.st_dev;
+	reg->path_ino = st.st_ino;
 	return fd;
+}
+
+/* At exit: remove the socket only if what is at the path is still ours. */
+static void unbind_socket(struct sv_registry *reg)
+{
+	struct stat st;
+
+	if (lstat(reg->path, &st) < 0 || !S_ISSOCK(st.st_mode) || st.st_dev != reg->path_dev ||
+	    st.st_ino != reg->path_ino) {
+		sv_info("%s is no longer this daemon's socket; leaving it", reg->path);
+		return;
+	}
+	if (unlink(reg->path) < 0)
+		sv_warn("cannot remove %s: %s (the next start replaces it)", reg->path,
+			strerror(errno));
 }
 
 /* A read-only descriptor of a ring for services: together with the ring's
@@ -145,7 +257,7 @@ static int reopen_ro(struct sv_ring *r)
 }
 
 struct sv_registry *sv_registry_open(const char *path, struct sv_ring *pkt_ring,
-				     struct sv_ring *flow_ring)
+				     struct sv_ring *flow_ring, const struct sv_ctl_owner *own)
 {
 	struct sv_registry *reg = calloc(1, sizeof(*reg));
 
@@ -154,7 +266,7 @@ struct sv_registry *sv_registry_open(const char *path, struct sv_ring *pkt_ring,
 	reg->ring[K_PKT] = pkt_ring;
 	reg->ring[K_FLOW] = flow_ring;
 	reg->ring_ro_fd[K_PKT] = reg->ring_ro_fd[K_FLOW] = -1;
-	reg->listen_fd = bind_socket(reg, path);
+	reg->listen_fd = bind_socket(reg, path, own);
 	if (reg->listen_fd < 0) {
 		free(reg);
 		return NULL;
@@ -183,12 +295,55 @@ static void conn_detach(struct sv_registry *reg, struct conn *c)
 	}
 }
 
+/*
+ * A leaving service's account, per ring: of the items published while it
+ * was attached (from the ring's item `start` on), how many it got through
+ * (its position), and of those how many it was handed and how many it lost. The cursor is the service's to
+ * write: its words are clamped to what can be true, and only shown.
+ */
+static void service_ledger(const struct sv_registry *reg, const struct conn *c, char *out,
+			   size_t size)
+{
+	static const char *const what[K_N] = { "snaps", "flow records" };
+	size_t len = 0;
+
+	out[0] = '\0';
+	for (int k = 0; k < K_N && len < size; k++) {
+		const struct sv_cursor *cur = c->cur[k];
+		uint64_t head, start, pos;
+		int n;
+
+		if (!cur)
+			continue;
+		head = sv_ring_head(reg->ring[k]);
+		start = atomic_load_explicit(&cur->start, memory_order_relaxed);
+		pos = atomic_load_explicit(&cur->pos, memory_order_relaxed);
+		if (start > head)
+			start = head;
+		if (pos < start || pos > head)
+			pos = pos < start ? start : head;
+		n = snprintf(out + len, size - len,
+			     "%s %s: read %llu of %llu published while attached from item %llu "
+			     "(delivered %llu, lost %llu)", len ? ";" : ":", what[k],
+			     (unsigned long long)(pos - start), (unsigned long long)(head - start),
+			     (unsigned long long)start,
+			     (unsigned long long)atomic_load_explicit(&cur->delivered,
+								      memory_order_relaxed),
+			     (unsigned long long)atomic_load_explicit(&cur->lost,
+								      memory_order_relaxed));
+		len += n > 0 ? (size_t)n : 0;
+	}
+}
+
 static void conn_drop(struct sv_registry *reg, unsigned i)
 {
 	struct conn *c = &reg->conn[i];
 
 	if (c->service) {
-		sv_info("service %s (pid %d) left", c->name, (int)c->pid);
+		char ledger[400];
+
+		service_ledger(reg, c, ledger, sizeof(ledger));
+		sv_info("service %s (pid %d) left%s", c->name, (int)c->pid, ledger);
 		conn_detach(reg, c);
 		munmap(c->stats, SV_STATS_SEGMENT);
 		close(c->stats_fd);
@@ -215,7 +370,7 @@ void sv_registry_close(struct sv_registry *reg)
 		conn_drop(reg, reg->nconn - 1);
 	if (reg->listen_fd >= 0) {
 		close(reg->listen_fd);
-		unlink(reg->path);
+		unbind_socket(reg);
 	}
 	for (int k = 0; k < K_N; k++)
 		if (reg->ring_ro_fd[k] >= 0)
@@ -503,12 +658,28 @@ static void do_accept(struct sv_registry *reg)
 		if (fd < 0) {
 			static uint64_t last, suppressed;
 
-			if (errno != EAGAIN && errno != EINTR)
-				sv_log_ratelimited(&last, &suppressed, REG_LOG_EVERY_NS,
-						   SV_LOG_WARN, "control socket: accept: %s",
-						   strerror(errno));
+			if (errno == EAGAIN || errno == EINTR || errno == ECONNABORTED)
+				return;
+			/*
+			 * Out of descriptors or memory: the connection stays
+			 * queued and the listening socket stays readable, so
+			 * polling it again at once would spin. Stop looking
+			 * at it for a while, longer each time in a row.
+			 */
+			reg->accept_failures++;
+			reg->accept_backoff_ms = reg->accept_backoff_ms
+							 ? (reg->accept_backoff_ms * 2 > REG_ACCEPT_BACKOFF_MAX_MS
+								    ? REG_ACCEPT_BACKOFF_MAX_MS
+								    : reg->accept_backoff_ms * 2)
+							 : REG_ACCEPT_BACKOFF_MIN_MS;
+			reg->accept_resume_ns = mono_ns() + reg->accept_backoff_ms * 1000000ull;
+			sv_log_ratelimited(&last, &suppressed, REG_LOG_EVERY_NS, SV_LOG_WARN,
+					   "control socket: accept: %s; pausing %u ms (%llu times "
+					   "so far)", strerror(errno), reg->accept_backoff_ms,
+					   (unsigned long long)reg->accept_failures);
 			return;
 		}
+		reg->accept_backoff_ms = 0;
 		if (reg->nconn == REG_MAX_CONN) {
 			static const char msg[] = "error too many connections to snapvnfd; try again";
 			static uint64_t last, suppressed;
@@ -540,7 +711,12 @@ int sv_registry_pollfds(struct sv_registry *reg, struct pollfd *pfd, int max)
 
 	if (max < 1)
 		return 0;
-	pfd[n++] = (struct pollfd){ .fd = reg->listen_fd, .events = POLLIN };
+	/* Slot 0 stays the listening socket; while accept() backs off it
+	 * asks for nothing. */
+	pfd[n++] = (struct pollfd){ .fd = reg->listen_fd,
+				    .events = reg->accept_resume_ns && mono_ns() < reg->accept_resume_ns
+						      ? 0
+						      : POLLIN };
 	/* A connection with a reply still going out is not read meanwhile. */
 	for (unsigned i = 0; i < reg->nconn && n < max; i++)
 		pfd[n++] = (struct pollfd){ .fd = reg->conn[i].fd,
@@ -642,6 +818,7 @@ void sv_registry_stats(const struct sv_registry *reg, struct sv_registry_stats *
 	st->name_taken = reg->name_taken;
 	st->bad_requests = reg->bad_requests;
 	st->busy = reg->busy;
+	st->accept_failures = reg->accept_failures;
 }
 
 bool sv_registry_seen_any(const struct sv_registry *reg)

@@ -64,6 +64,8 @@ static const struct sv_metric control_rows[] = {
 		   "Malformed, unknown or out-of-order control requests."),
 	SV_COUNTER("busy", struct sv_registry_stats, busy,
 		   "Status and metrics requests refused: too many replies unread."),
+	SV_COUNTER("accept_failures", struct sv_registry_stats, accept_failures,
+		   "accept() out of descriptors or memory (each pauses accepting)."),
 };
 
 /* The door's, in the order docs/actions.md lists them. */

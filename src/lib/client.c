@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "common/ctl.h"
@@ -38,6 +40,12 @@ static int request(struct sv_client *c, const char *msg, char *reply, size_t siz
 	}
 	return 0;
 fail:
+	if (err == -EAGAIN) {
+		snprintf(c->error, sizeof(c->error),
+			 "snapvnfd did not answer '%.63s' within %d s (stopped or overloaded?)",
+			 c->name, SV_CTL_QUERY_TIMEOUT_S);
+		return -ETIMEDOUT;
+	}
 	snprintf(c->error, sizeof(c->error), "talking to snapvnfd for '%.63s' failed: %s", c->name,
 		 strerror(-err));
 	return err;
@@ -45,6 +53,7 @@ fail:
 
 int sv_client_open(struct sv_client *c, const char *ctl_path, const char *name)
 {
+	struct timeval tmo = { .tv_sec = SV_CTL_QUERY_TIMEOUT_S };
 	char msg[SV_CTL_MSG_MAX];
 	int fds[SV_CTL_MAX_FDS];
 	unsigned nfds = SV_CTL_MAX_FDS;
@@ -61,7 +70,7 @@ int sv_client_open(struct sv_client *c, const char *ctl_path, const char *name)
 		return -EINVAL;
 	}
 	snprintf(c->name, sizeof(c->name), "%s", name);
-	c->sock = sv_ctl_connect(ctl_path);
+	c->sock = sv_ctl_connect(ctl_path, SV_CTL_QUERY_TIMEOUT_S * 1000);
 	if (c->sock < 0) {
 		err = c->sock;
 		snprintf(c->error, sizeof(c->error), "cannot reach snapvnfd at %s: %s", ctl_path,
@@ -69,6 +78,8 @@ int sv_client_open(struct sv_client *c, const char *ctl_path, const char *name)
 		c->sock = -1;
 		return err;
 	}
+	/* Each reply (hello, attach) comes at once or the daemon is stuck. */
+	setsockopt(c->sock, SOL_SOCKET, SO_RCVTIMEO, &tmo, sizeof(tmo));
 	snprintf(msg, sizeof(msg), "hello name=%s", name);
 	err = request(c, msg, msg, sizeof(msg), fds, &nfds);
 	if (err)
