@@ -53,6 +53,8 @@ struct sv_opts {
 	unsigned block_rate;         /* --block-rate per service per second */
 	unsigned block_ttl_max;      /* --block-ttl-max seconds */
 	const char *action_events;   /* --action-events FILE ("-": stdout) */
+	const char *user;       /* -Z: drop root for this user once everything is open */
+	const char *group;      /* --group: the control socket's group */
 };
 
 /* Parse the command line into o (logging why on error). Returns 0, -1
@@ -151,6 +153,20 @@ typedef char *(*sv_status_fn)(const char *what, void *ctx);
 struct sv_door;
 void sv_registry_set_door(struct sv_registry *reg, struct sv_door *door);
 void sv_registry_set_status(struct sv_registry *reg, sv_status_fn fn, void *ctx);
+
+/* ---- privileges (privdrop.c) ---- */
+
+/* Resolve -Z USER and --group GROUP (either may be NULL). Returns 0, or
+ * -1 with the reason logged (no such user or group). */
+int sv_privdrop_owner(const char *user, const char *group, struct sv_ctl_owner *own);
+/*
+ * Become USER for good (-Z): its groups, no capability left (bounding and
+ * ambient sets included), no way back (PR_SET_NO_NEW_PRIVS). Call it once
+ * every capture, socket and ring is open. Nothing to do without a user.
+ * Returns 0, or -1 with the reason logged; checks the result (no uid 0,
+ * no capability) rather than trusting the calls.
+ */
+int sv_privdrop(const char *user, const char *group);
 
 /* ---- status rendering (status.c) ---- */
 

@@ -60,9 +60,11 @@ static struct sv_input *udp_open(const char *spec, const struct sv_input_env *en
 		       spec);
 		return NULL;
 	}
-	/* No address: one IPv6 socket that also takes IPv4 (v4-mapped). */
-	hints.ai_family = host[0] ? AF_UNSPEC : AF_INET6;
-	rc = getaddrinfo(host[0] ? host : NULL, port, &hints, &ai);
+	/* No address: loopback only, where the switch's own agent (SONiC's
+	 * hsflowd) sends; agents elsewhere need 0.0.0.0 or [::] said. */
+	if (!host[0])
+		snprintf(host, sizeof(host), "127.0.0.1");
+	rc = getaddrinfo(host, port, &hints, &ai);
 	if (rc) {
 		sv_err("--sflow %s: %s", spec, gai_strerror(rc));
 		return NULL;
@@ -75,7 +77,8 @@ static struct sv_input *udp_open(const char *spec, const struct sv_input_env *en
 	in->fd = socket(ai->ai_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (in->fd < 0)
 		goto fail_errno;
-	if (ai->ai_family == AF_INET6 && !host[0])
+	/* [::] takes IPv4 too (v4-mapped), whatever net.ipv6.bindv6only says. */
+	if (ai->ai_family == AF_INET6 && strcmp(host, "::") == 0)
 		setsockopt(in->fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
 	/* A big buffer rides out bursts; FORCE needs root, plain is capped. */
 	if (setsockopt(in->fd, SOL_SOCKET, SO_RCVBUFFORCE, &buf, sizeof(buf)) < 0)

@@ -430,6 +430,7 @@ int main(int argc, char **argv)
 {
 	int lvl = SV_LOG_INFO, rc = 1;
 	struct daemon d = { 0 };
+	struct sv_ctl_owner owner;
 	struct sigaction sa = { .sa_handler = on_signal };
 
 	sv_log_init("snapvnfd", SV_LOG_INFO);
@@ -450,13 +451,20 @@ int main(int argc, char **argv)
 		goto out;
 	if (make_rings(&d) < 0 || open_inputs(&d) < 0)
 		goto out;
-	d.reg = sv_registry_open(d.opts.ctl_path, d.ring, d.flow_ring, NULL);
+	if (sv_privdrop_owner(d.opts.user, d.opts.group, &owner) < 0)
+		goto out;
+	d.reg = sv_registry_open(d.opts.ctl_path, d.ring, d.flow_ring, &owner);
 	if (!d.reg || open_http(&d) < 0)
 		goto out;
 	sv_registry_set_door(d.reg, d.door);
 	sv_registry_set_status(d.reg, status_cb, &d);
 	sv_registry_set_capture(d.reg, d.opts.iface);
 	sv_priority_raise(d.opts.nice);
+	/* Everything privileged is done: capture, sockets, rings, the
+	 * priority (the enforcer was forked first). Root goes now, for good
+	 * (-Z). */
+	if (sv_privdrop(d.opts.user, d.opts.group) < 0)
+		goto out;
 	d.start_ms = mono_ms();
 	sv_info("reading %s, snaplen %u, %s, control socket %s", d.source_desc, d.opts.snaplen,
 		d.opts.lossless ? "lossless" : "lossy", d.opts.ctl_path);

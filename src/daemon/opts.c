@@ -22,7 +22,9 @@ static void usage(FILE *f)
 		"inputs (at least one):\n"
 		"  -i, --interface IFACE  capture live on IFACE (the mirror port)\n"
 		"  -r, --read FILE        replay a pcap/pcapng file, then exit\n"
-		"      --sflow [ADDR:]PORT  receive sFlow v5 on UDP (e.g. 6343, [::]:6343)\n"
+		"      --sflow [ADDR:]PORT  receive sFlow v5 on UDP; PORT alone binds 127.0.0.1\n"
+		"                         (where SONiC's hsflowd sends); 0.0.0.0:PORT or\n"
+		"                         [::]:PORT for agents elsewhere\n"
 		"      --sflow-pcap FILE  replay the sFlow datagrams of a capture, then exit\n"
 		"      --nfdump-dir DIR   read the files nfcapd rotates into DIR (via nfdump)\n"
 		"\n"
@@ -40,7 +42,13 @@ static void usage(FILE *f)
 		"      --no-erspan        keep ERSPAN packets (IP/GRE from a switch's mirror\n"
 		"                         session) whole; by default the snap is the mirrored\n"
 		"                         frame inside, tagged with the session id and sender\n"
-		"      --ctl PATH         control socket (default $SNAPVNF_CTL or %s)\n"
+		"      --ctl PATH         control socket (default $SNAPVNF_CTL or %s),\n"
+		"                         mode 0660; only a socket no daemon answers on is\n"
+		"                         ever replaced\n"
+		"  -Z, --user USER        once inputs, rings and socket are open, run as USER\n"
+		"                         with no capability left (as tcpdump -Z)\n"
+		"      --group GROUP      the control socket's group: its members may run\n"
+		"                         services (default: USER's group, else root's)\n"
 		"      --wait-for N       replays start when N services are attached\n"
 		"      --metrics [ADDR:]PORT  serve GET /metrics (Prometheus text) over HTTP;\n"
 		"                         PORT alone listens on 127.0.0.1, 0 on a free port\n"
@@ -146,7 +154,7 @@ int sv_opts_parse(int argc, char **argv, struct sv_opts *o, int *lvl)
 	       OPT_SFLOW_PCAP, OPT_SFLOW_PORT, OPT_SFLOW_SNAPS, OPT_INTERVAL, OPT_NFDUMP, OPT_NO_ERSPAN,
 	       OPT_NICE, OPT_ENFORCER, OPT_NEVER_BLOCK, OPT_BLOCK_MAX, OPT_BLOCK_RATE,
 	       OPT_BLOCK_TTL, OPT_ACTION_EVENTS,
-	       OPT_CTL, OPT_WAIT_FOR, OPT_PACE_GAP,
+	       OPT_CTL, OPT_WAIT_FOR, OPT_PACE_GAP, OPT_GROUP,
 	       OPT_METRICS };
 	static const struct option longopts[] = {
 		{ "interface", required_argument, NULL, 'i' },
@@ -176,6 +184,8 @@ int sv_opts_parse(int argc, char **argv, struct sv_opts *o, int *lvl)
 		{ "block-rate", required_argument, NULL, OPT_BLOCK_RATE },
 		{ "block-ttl-max", required_argument, NULL, OPT_BLOCK_TTL },
 		{ "action-events", required_argument, NULL, OPT_ACTION_EVENTS },
+		{ "user", required_argument, NULL, 'Z' },
+		{ "group", required_argument, NULL, OPT_GROUP },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "version", no_argument, NULL, 'V' },
@@ -192,7 +202,7 @@ int sv_opts_parse(int argc, char **argv, struct sv_opts *o, int *lvl)
 			       .enforcer = "log", .block_max_rules = 256, .block_rate = 10,
 			       .block_ttl_max = 3600, .pace_max_gap_ms = 1000 };
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":i:r:s:f:c:w:vqVh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":i:r:s:f:c:w:Z:vqVh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'i': o->iface = optarg; break;
 		case 'r': o->file = optarg; break;
@@ -211,6 +221,8 @@ int sv_opts_parse(int argc, char **argv, struct sv_opts *o, int *lvl)
 		case OPT_SFLOW_SNAPS: o->sflow_snaps = true; break;
 		case OPT_NFDUMP: o->nfdump_dir = optarg; break;
 		case OPT_NO_ERSPAN: o->erspan = false; break;
+		case 'Z': o->user = optarg; break;
+		case OPT_GROUP: o->group = optarg; break;
 		case 'v':
 			if (*lvl < SV_LOG_TRACE)
 				(*lvl)++;
