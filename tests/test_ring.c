@@ -8,7 +8,9 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/futex.h>
 #include <pthread.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -18,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -391,6 +394,76 @@ static void test_lossless_reserve(void **state)
 	sv_ring_destroy(r);
 }
 
+struct hostile_arg {
+	struct sv_cursor *cur;  /* its own cursor, as a service maps it */
+	atomic_int stop;
+	unsigned long wakes;    /* producer wake-ups it caused (the kernel's count) */
+};
+
+/* A lossless reader that never reads but keeps bumping its own `progress`
+ * word and waking whoever waits on it. */
+static void *hostile_main(void *p)
+{
+	struct hostile_arg *a = p;
+
+	while (!atomic_load(&a->stop)) {
+		long n;
+
+		atomic_fetch_add(&a->cur->progress, 1);
+		/* FUTEX_WAKE returns how many waiters it woke. */
+		n = syscall(SYS_futex, &a->cur->progress, FUTEX_WAKE, 1, NULL, NULL, 0);
+		if (n > 0)
+			a->wakes += (unsigned long)n;
+		sched_yield();
+	}
+	return NULL;
+}
+
+/*
+ * A reader that keeps waking a waiting lossless producer without freeing
+ * anything makes it run a bounded number of times: the producer naps after
+ * a wake-up that freed nothing. (Before, it went back to its futex at
+ * once, and such a reader drove it as fast as it could write: thousands of
+ * wake-ups in 300 ms.)
+ */
+static void test_lossless_wakeups_bounded(void **state)
+{
+	struct sv_ring *r = sv_ring_create(64, PAYLOAD, SV_RING_KIND_PKT, SV_RING_LOSSLESS);
+	struct hostile_arg a = { 0 };
+	struct sv_ring_reader rd;
+	struct timespec t0, t1;
+	pthread_t th;
+	int cfd;
+
+	assert_non_null(r);
+	cfd = sv_ring_attach(r, &a.cur);
+	assert_true(cfd >= 0);
+	assert_int_equal(sv_ring_reader_open(&rd, sv_ring_fd(r), cfd), 0);
+	a.cur = rd.cur;
+	produce(r, 64, 16);
+	assert_int_equal(pthread_create(&th, NULL, hostile_main, &a), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(sv_ring_reserve(r, 16, 300), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	atomic_store(&a.stop, 1);
+	pthread_join(th, NULL);
+	print_message("hostile reader woke the producer %lu times in %ld ms\n", a.wakes,
+		      (long)((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000));
+	/* 1+2+4+...+64 ms naps, then 64 ms each: about a dozen in 300 ms. */
+	assert_true(a.wakes <= 30);
+	/* It did not wedge the producer: a real read frees room at once. */
+	{
+		const void *items[64];
+
+		assert_int_equal(sv_ring_read_burst(&rd, items, 64), 64);
+		assert_int_equal(sv_ring_read_done(&rd, NULL), 64);
+		assert_int_equal(sv_ring_reserve(r, 16, 300), 16);
+	}
+	sv_ring_reader_close(&rd);
+	close(cfd);
+	sv_ring_destroy(r);
+}
+
 /* What a service gets cannot write the ring. */
 static void test_reader_mapping_is_read_only(void **state)
 {
@@ -681,6 +754,7 @@ int main(void)
 		cmocka_unit_test(test_torn_items_reported),
 		cmocka_unit_test(test_late_reader_starts_at_head),
 		cmocka_unit_test(test_lossless_reserve),
+		cmocka_unit_test(test_lossless_wakeups_bounded),
 		cmocka_unit_test(test_reader_mapping_is_read_only),
 		cmocka_unit_test(test_wait_wakes_on_publish_and_end),
 		cmocka_unit_test(test_wait2_woken_for_the_other_ring),

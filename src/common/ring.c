@@ -58,6 +58,10 @@
  */
 #define RING_NAP_NS     50000
 #define RING_NAPS       5
+/* A lossless producer woken for nothing naps 1 ms, doubling to 64 ms
+ * (ring_producer_nap()). */
+#define RING_PRODUCER_NAP_NS     1000000L
+#define RING_PRODUCER_NAP_MAX_NS 64000000L
 
 _Static_assert(sizeof(struct sv_ring_hdr) <= RING_HDR_SIZE, "ring header exceeds its page");
 _Static_assert(sizeof(struct sv_cursor) <= CURSOR_SIZE, "cursor exceeds its page");
@@ -78,6 +82,7 @@ struct sv_ring {
 	uint64_t min_pos;       /* lossless: no reader is behind this */
 	unsigned reserved;      /* slots granted by the last reserve, not yet published */
 	uint32_t wake;          /* local copy of hdr->wake */
+	long nap_ns;            /* lossless: the producer's current nap after a spurious wake */
 	unsigned nreaders;
 	struct sv_cursor *readers[SV_RING_MAX_READERS];
 };
@@ -335,6 +340,35 @@ static int ring_wait_reader(struct sv_ring *r, struct sv_cursor *c, uint64_t tar
 	return ok;
 }
 
+/*
+ * The producer was woken by a reader that is still short of what it waits
+ * for. A correct reader wakes it only on reaching the target (see
+ * reader_release()); anything else came from a reader bumping its own
+ * `progress` word, which it maps writable, or from a futex wake it made.
+ * Waiting on the futex again at once would let that reader run the
+ * producer's loop as often as it likes: nap instead, 1 ms doubling to
+ * 64 ms, so it causes a bounded number of wake-ups (about one per nap)
+ * whatever it does. The nap ends at the deadline; 0 once that has passed.
+ */
+static int ring_producer_nap(struct sv_ring *r, const struct timespec *deadline)
+{
+	struct timespec rel = { 0, 0 }, left;
+
+	r->nap_ns = r->nap_ns ? (r->nap_ns * 2 > RING_PRODUCER_NAP_MAX_NS ? RING_PRODUCER_NAP_MAX_NS
+								  : r->nap_ns * 2)
+			      : RING_PRODUCER_NAP_NS;
+	rel.tv_nsec = r->nap_ns;
+	if (deadline) {
+		if (!deadline_left(deadline, &left))
+			return 0;
+		if (left.tv_sec == 0 && left.tv_nsec < rel.tv_nsec)
+			rel = left;
+	}
+	while (nanosleep(&rel, &rel) < 0 && errno == EINTR)
+		;
+	return !deadline || deadline_left(deadline, &left);
+}
+
 unsigned sv_ring_reserve(struct sv_ring *r, unsigned n, int timeout_ms)
 {
 	struct sv_cursor *slow;
@@ -356,12 +390,21 @@ unsigned sv_ring_reserve(struct sv_ring *r, unsigned n, int timeout_ms)
 	 * A timeout of 0 never waits.
 	 */
 	while (free < want && slow && timeout_ms != 0) {
+		struct sv_cursor *waited = slow;
 		int ok = ring_wait_reader(r, slow, r->head + want - r->slot_count,
 					  timeout_ms > 0 ? &deadline : NULL);
 
 		free = ring_scan(r, &slow);
 		if (!ok)
 			break;
+		if (free >= want || slow != waited) {
+			r->nap_ns = 0;
+			continue;
+		}
+		/* Woken, and the reader is still short of the target. */
+		if (!ring_producer_nap(r, timeout_ms > 0 ? &deadline : NULL))
+			break;
+		free = ring_scan(r, &slow);
 	}
 	return r->reserved = free < n ? free : n;
 }
@@ -468,6 +511,7 @@ int sv_ring_reader_open(struct sv_ring_reader *rd, int ring_fd, int cursor_fd)
 		return -EPROTO;
 	if (pread(ring_fd, &h, sizeof(h), 0) != (ssize_t)sizeof(h))
 		return -EPROTO;
+	rd->ring_ino = (uint64_t)st.st_ino;
 	if (h.magic != SV_RING_MAGIC || h.version != SV_RING_VERSION ||
 	    h.hdr_size != RING_HDR_SIZE || h.slot_count < 2 ||
 	    (h.slot_count & (h.slot_count - 1)) || h.slot_count > RING_MAX_SLOTS ||
@@ -490,6 +534,7 @@ int sv_ring_reader_open(struct sv_ring_reader *rd, int ring_fd, int cursor_fd)
 	rd->slots = (const uint8_t *)map + RING_HDR_SIZE;
 	rd->mask = h.slot_count - 1;
 	rd->slot_size = h.slot_size;
+	rd->payload_size = h.slot_size - (uint32_t)sizeof(struct sv_ring_slot);
 	rd->flags = h.flags;
 	map = mmap(NULL, CURSOR_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, cursor_fd, 0);
 	if (map == MAP_FAILED) {
@@ -557,25 +602,40 @@ static void reader_release(struct sv_ring_reader *rd)
 	}
 }
 
-unsigned sv_ring_read_burst(struct sv_ring_reader *rd, const void **items, unsigned max)
+/*
+ * How many items (up to max) a burst may take from the reader's position;
+ * a reader lapped by the producer first skips ahead, and *lost counts
+ * what it skipped. *pos is where the burst starts.
+ */
+static unsigned reader_span(const struct sv_ring_reader *rd, unsigned max, uint64_t *pos,
+			    uint64_t *lost)
 {
-	uint64_t head, pos = rd->pos, lost = 0, count = (uint64_t)rd->mask + 1;
-	unsigned n, k = 0;
+	uint64_t head, count = (uint64_t)rd->mask + 1;
 
-	if (rd->burst_n)
-		sv_ring_read_done(rd, NULL);
+	*pos = rd->pos;
+	*lost = 0;
 	if (max > RING_BURST_MAX)
 		max = RING_BURST_MAX;
 	/* load-acquire pairs with the store-release of head in
 	 * sv_ring_publish(): every slot below head has its seq set. */
 	head = atomic_load_explicit(&rd->hdr->head, memory_order_acquire);
-	if (head - pos > count) {
+	if (head - *pos > count) {
 		/* Lapped: skip to a quarter ring ahead of the oldest slot, so
 		 * the next bursts are not overwritten under us again at once. */
-		lost = head - count + count / 4 - pos;
-		pos += lost;
+		*lost = head - count + count / 4 - *pos;
+		*pos += *lost;
 	}
-	n = head - pos < max ? (unsigned)(head - pos) : max;
+	return head - *pos < max ? (unsigned)(head - *pos) : max;
+}
+
+unsigned sv_ring_read_burst(struct sv_ring_reader *rd, const void **items, unsigned max)
+{
+	uint64_t pos, lost;
+	unsigned n, k = 0;
+
+	if (rd->burst_n)
+		sv_ring_read_done(rd, NULL);
+	n = reader_span(rd, max, &pos, &lost);
 	for (unsigned i = 0; i < n; i++, pos++) {
 		const struct sv_ring_slot *s = reader_slot(rd, pos);
 		/* load-acquire pairs with the store-release of seq in
@@ -596,6 +656,49 @@ unsigned sv_ring_read_burst(struct sv_ring_reader *rd, const void **items, unsig
 	/* Nothing to hand out but the position moved: publish it now, as the
 	 * caller will not call read_done for an empty burst. */
 	if (k == 0 && lost)
+		reader_release(rd);
+	return k;
+}
+
+unsigned sv_ring_read_copy(struct sv_ring_reader *rd, void *buf, const void **items,
+			   unsigned max)
+{
+	size_t size = rd->payload_size;
+	uint8_t *dst = buf;
+	uint64_t pos, lost;
+	unsigned n, k = 0;
+
+	if (rd->burst_n)
+		sv_ring_read_done(rd, NULL);
+	n = reader_span(rd, max, &pos, &lost);
+	for (unsigned i = 0; i < n; i++, pos++) {
+		const struct sv_ring_slot *s = reader_slot(rd, pos);
+		/* load-acquire pairs with the store-release of seq in
+		 * sv_ring_publish(): the payload we copy is complete. */
+		uint64_t seq = atomic_load_explicit(&s->seq, memory_order_acquire);
+
+		if (seq != pos + 1) {
+			lost++;
+			continue;
+		}
+		memcpy(dst, s->payload, size);
+		/* acquire fence pairs with the release fence in
+		 * sv_ring_write_slot(): if the copy took any byte of a newer
+		 * item, the re-read below sees that item's busy mark. */
+		atomic_thread_fence(memory_order_acquire);
+		/* relaxed: ordered by the fence above. */
+		if (atomic_load_explicit(&s->seq, memory_order_relaxed) != seq) {
+			lost++;
+			continue;
+		}
+		items[k++] = dst;
+		dst += size;
+	}
+	rd->pos = pos;
+	reader_count(&rd->cur->lost, lost);
+	reader_count(&rd->cur->delivered, k);
+	/* The copies are ours: the slots are free again at once. */
+	if (n || lost)
 		reader_release(rd);
 	return k;
 }

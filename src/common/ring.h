@@ -155,6 +155,8 @@ struct sv_ring_reader {
 	unsigned burst_n;
 	uint32_t mask;
 	uint32_t slot_size;              /* checked at open; the header is not re-read */
+	uint32_t payload_size;           /* bytes sv_ring_read_copy() copies per item */
+	uint64_t ring_ino;               /* the ring segment's inode: which ring this is */
 	uint32_t flags;                  /* SV_RING_* */
 	uint32_t busy;                   /* items came lately: the next nap (0: none) */
 };
@@ -177,6 +179,21 @@ void sv_ring_reader_close(struct sv_ring_reader *rd);
  * next one starts is released first, without reporting torn items).
  */
 unsigned sv_ring_read_burst(struct sv_ring_reader *rd, const void **items, unsigned max);
+/*
+ * Copy up to `max` (<= 64) items from the reader's position into `buf`,
+ * one every rd->payload_size bytes (room for max of them), and point
+ * `items` at the copies. Each copy is checked against its slot's sequence
+ * word before and after: an item the producer rewrote meanwhile (torn) or
+ * had already overwritten is counted in cur->lost and left out, so only
+ * intact items come back, and the caller may read them at leisure. The
+ * slots are released at once (no sv_ring_read_done()). Returns the count.
+ * This is how a lossy reader reads: in place, a slow consumer could act on
+ * bytes the producer is rewriting, and read_done() would only say so
+ * afterwards. rd->payload_size is the whole slot unless the caller knows
+ * the payload's true size and sets it lower after open.
+ */
+unsigned sv_ring_read_copy(struct sv_ring_reader *rd, void *buf, const void **items,
+			   unsigned max);
 /*
  * Release the last burst: checks each item's sequence word again; an item
  * the producer overwrote while it was being read is counted as lost (its
