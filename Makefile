@@ -135,8 +135,9 @@ $(BUILD)/tests/plugins/%.so: tests/plugins/bad.c $(HEADERS) | $(DEPS_OK)
 	@mkdir -p $(dir $@)
 	$(CC) -std=c11 -fPIC -shared -fvisibility=hidden -Iinclude -DCASE_$* -o $@ $<
 
-# Unit tests only (what .ci/run repeats under the sanitizers).
-unit: $(BUILD)/.deps-test $(TESTS)
+# Unit tests only (what .ci/run repeats under the sanitizers); test_torn runs
+# the daemon of the same build.
+unit: $(BUILD)/.deps-test $(TESTS) $(BUILD)/snapvnfd
 	@scripts/run-tests.sh --unit $(BUILD)
 
 # Everything: unit tests, then the end-to-end scripts in tests/*.sh.

@@ -42,6 +42,10 @@ static void usage(FILE *f)
 		   "  -F, --filter EXPR    run only snaps matching this BPF filter\n"
 		   "  -p, --plugin FILE    load VNFs from a plugin (.so); may repeat\n"
 		   "  -v, --verbose        say more (-vv: more still)\n"
+		   "      --reconnect      when the daemon stops or dies, wait for it to come\n"
+		   "                       back and go on under the same name, VNF state kept\n"
+		   "                       (until SIGINT); without it, a daemon that died is\n"
+		   "                       an error\n"
 		   "environment: SNAPVNF_TIME=iso adds an ISO 8601 \"timestamp\";\n"
 		   "SNAPVNF_COMMUNITY_ID_SEED=N seeds the community_id (default 0)\n\n"
 		   "VNFs (snapvnf vnfs tells more; plugins from %s too):\n",
@@ -109,6 +113,7 @@ int sv_cli_run(int argc, char **argv)
 		{ "filter", required_argument, NULL, 'F' },
 		{ "plugin", required_argument, NULL, 'p' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "reconnect", no_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -127,6 +132,7 @@ int sv_cli_run(int argc, char **argv)
 		case 'e': events = optarg; break;
 		case 'F': filter = optarg; break;
 		case 'v': sv_cli_verbose(); break;
+		case 'R': sv_service_reconnect(1); break;
 		case 'p':
 			if (nplugins == RUN_PLUGINS_MAX) {
 				sv_err("at most %d --plugin options", RUN_PLUGINS_MAX);

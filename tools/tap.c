@@ -119,17 +119,25 @@ static unsigned classify(const struct sv_pkt *p)
 	return bits;
 }
 
-static void print_counts(const char *name, const struct counts *c, uint64_t lost)
+/* packets: what this tap itself counted; lost: the ring's count, over every
+ * attachment; with --reconnect also how often it came back and what it
+ * knows it missed meanwhile. */
+static void print_counts(const struct sv_client *cl, const struct counts *c, bool reconnect)
 {
 	static const char *const keys[T_N] = { "ipv4", "ipv6", "tcp", "udp", "icmp", "other" };
 	json_object *o = json_object_new_object();
 
-	json_object_object_add(o, "name", json_object_new_string(name));
+	json_object_object_add(o, "name", json_object_new_string(cl->name));
 	json_object_object_add(o, "packets", json_object_new_uint64(c->packets));
-	json_object_object_add(o, "lost", json_object_new_uint64(lost));
+	json_object_object_add(o, "lost", json_object_new_uint64(sv_client_lost(cl, SV_CLIENT_PKT)));
 	json_object_object_add(o, "bytes", json_object_new_uint64(c->bytes));
 	for (unsigned i = 0; i < T_N; i++)
 		json_object_object_add(o, keys[i], json_object_new_uint64(c->n[i]));
+	if (reconnect) {
+		json_object_object_add(o, "reconnects", json_object_new_uint64(cl->reconnects));
+		json_object_object_add(o, "missed",
+				       json_object_new_uint64(cl->missed[SV_CLIENT_PKT]));
+	}
 	printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(o);
 }
@@ -189,8 +197,8 @@ static int pcap_out_put(struct pcap_out *o, const struct sv_pkt *p)
 	return 0;
 }
 
-/* Copy a snap out of its slot (at most `room` bytes), its length clamped
- * to what was copied: a slot torn meanwhile is garbage, but bounded. */
+/* Copy a snap (at most `room` bytes, its payload), its length clamped
+ * to what was copied: whatever its header says, the file gets no more. */
 static void snap_copy(uint8_t *dst, const struct sv_pkt *p, size_t room)
 {
 	struct sv_pkt *c = (struct sv_pkt *)dst;
@@ -223,7 +231,7 @@ static int pcap_out_close(struct pcap_out *o)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: snapvnf tap [--name NAME] [-c COUNT] [-w FILE] [--count] [-v]\n"
+	fprintf(f, "usage: snapvnf tap [--name NAME] [-c COUNT] [-w FILE] [--count] [--reconnect] [-v]\n"
 		   "Register as a service and print one line per snap:\n"
 		   "  TIME PROTO SRC[:PORT] > DST[:PORT] wire=N cap=N [erspan=SESSION from SWITCH]\n"
 		   "  -n, --name NAME  service name (default tap-PID)\n"
@@ -232,6 +240,9 @@ static void usage(FILE *f)
 		   "                   of printing them; tcpdump -r and tshark -r read it\n"
 		   "      --count      print nothing per snap; at the end of the stream\n"
 		   "                   (or on SIGINT) print one JSON object of counts\n"
+		   "      --reconnect  when the daemon stops or dies, wait for it to come\n"
+		   "                   back and go on under the same name (until SIGINT);\n"
+		   "                   without it, a daemon that died is an error (exit 1)\n"
 		   "  -v, --verbose    log more (connection, rings)\n");
 }
 
@@ -242,6 +253,7 @@ int sv_cli_tap(int argc, char **argv)
 		{ "count", no_argument, NULL, 'C' },
 		{ "write", required_argument, NULL, 'w' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "reconnect", no_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -249,12 +261,13 @@ int sv_cli_tap(int argc, char **argv)
 	char name[64], why[128], *end;
 	const char *want_name = NULL;
 	unsigned long long limit = 0;
-	bool count_only = false;
+	bool count_only = false, reconnect = false;
 	struct counts cnt = { 0 };
 	struct pcap_out out = { 0 };
 	struct sv_client cl;
-	uint8_t *copy = NULL;  /* -w: the burst's snaps, one slot each */
+	uint8_t *copy = NULL;  /* -w: a snap, its length checked, to write */
 	size_t slot = 0;
+	char msg[600];
 	int c, err, level, rc = 0;
 
 	opterr = 0;
@@ -264,6 +277,7 @@ int sv_cli_tap(int argc, char **argv)
 		case 'C': count_only = true; break;
 		case 'w': out.path = optarg; break;
 		case 'v': sv_cli_verbose(); break;
+		case 'R': reconnect = true; break;
 		case 'c':
 			limit = strtoull(optarg, &end, 10);
 			if (*end || !*optarg || *optarg == '-') {
@@ -310,8 +324,8 @@ int sv_cli_tap(int argc, char **argv)
 	}
 	sv_debug("registered as %s at %s; packet ring of %u slots of %u bytes", cl.name,
 		 sv_cli_ctl_path, cl.pkt.hdr->slot_count, cl.pkt.slot_size);
-	slot = cl.pkt.slot_size;
-	if (out.path && (slot <= sizeof(struct sv_pkt) || !(copy = malloc(64 * (size_t)slot)))) {
+	slot = cl.pkt.payload_size;
+	if (out.path && (slot <= sizeof(struct sv_pkt) || !(copy = malloc(slot)))) {
 		sv_err("cannot keep a burst of snaps for %s (slots of %zu bytes)", out.path, slot);
 		sv_client_close(&cl);
 		return 1;
@@ -321,53 +335,63 @@ int sv_cli_tap(int argc, char **argv)
 
 	while (!tap_stop && (!limit || cnt.packets < limit)) {
 		const void *items[64];
-		unsigned bits[64], want = 64;
-		uint32_t wire[64];
-		uint64_t torn = 0;
-		unsigned n;
+		unsigned want = 64, n;
+		int w;
 
 		if (limit && limit - cnt.packets < want)
 			want = (unsigned)(limit - cnt.packets);
-		n = sv_ring_read_burst(&cl.pkt, items, want);
+		/* Only intact items come back: a lossy ring's are copied and
+		 * checked before we print them. */
+		n = sv_client_read(&cl, SV_CLIENT_PKT, items, want);
+		if (n > 0) {
+			for (unsigned i = 0; i < n; i++) {
+				const struct sv_pkt *p = items[i];
+				unsigned bits = classify(p);
 
-		if (n == 0) {
-			if (sv_ring_wait(&cl.pkt, 500) < 0)
-				break;
+				if (!count_only && !out.path)
+					print_line(p);
+				if (out.path) {
+					snap_copy(copy, p, slot);
+					if (pcap_out_put(&out, (const void *)copy) < 0) {
+						rc = 1;
+						tap_stop = 1;
+					}
+				}
+				cnt.packets++;
+				cnt.bytes += p->wire_len;
+				for (unsigned t = 0; t < T_N; t++)
+					cnt.n[t] += bits >> t & 1U;
+			}
+			sv_client_read_done(&cl, SV_CLIENT_PKT);
+			/* A reader of the file (tcpdump -r -) sees each burst at once. */
+			if (out.dump)
+				pcap_dump_flush(out.dump);
 			continue;
 		}
-		for (unsigned i = 0; i < n; i++) {
-			const struct sv_pkt *p = items[i];
-
-			bits[i] = classify(p);
-			wire[i] = p->wire_len;
-			if (!count_only && !out.path)
-				print_line(p);
-			/* Released slots are the producer's again: what goes to
-			 * the file is copied now and written once known whole. */
-			if (out.path)
-				snap_copy(copy + i * slot, p, slot);
-		}
-		/* Only items that were not overwritten while we read them count. */
-		sv_ring_read_done(&cl.pkt, &torn);
-		for (unsigned i = 0; i < n; i++) {
-			if (torn & (1ULL << i))
-				continue;
-			cnt.packets++;
-			cnt.bytes += wire[i];
-			for (unsigned t = 0; t < T_N; t++)
-				cnt.n[t] += bits[i] >> t & 1U;
-			if (out.path && pcap_out_put(&out, (const void *)(copy + i * slot)) < 0) {
+		w = sv_client_wait(&cl, 500);
+		if (w >= 0)
+			continue;
+		if (!reconnect) {
+			if (w == SV_CLIENT_GONE) {
+				sv_err("snapvnfd at %s went away without ending its stream (killed or "
+				       "crashed?); stopping (with --reconnect, tap waits for it)",
+				       cl.ctl_path);
 				rc = 1;
-				tap_stop = 1;
-				break;
 			}
+			break;
 		}
-		/* A reader of the file (tcpdump -r -) sees each burst at once. */
-		if (out.dump)
-			pcap_dump_flush(out.dump);
+		sv_warn("snapvnfd at %s %s; waiting for it to come back", cl.ctl_path,
+			w == -1 ? "ended its stream" : "went away (killed or crashed?)");
+		while ((err = sv_client_reconnect(&cl, &tap_stop, msg, sizeof(msg))) < 0 &&
+		       err != -EINTR) {
+			sv_warn("%s; trying again", cl.error);
+			sleep(5);
+		}
+		if (err == 0)
+			sv_info("%s", msg);
 	}
 	if (count_only)
-		print_counts(cl.name, &cnt, atomic_load(&cl.pkt.cur->lost));
+		print_counts(&cl, &cnt, reconnect);
 	if (out.path && pcap_out_close(&out) < 0)
 		rc = 1;
 	free(copy);

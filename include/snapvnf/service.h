@@ -48,7 +48,9 @@ SV_API int register_flow_vnf(flow_vnf *vnf, size_t conv[][3]);
 /*
  * Fetch items, run the chain, emit events, until the end of the stream
  * (a replay ended, or the daemon stopped) or SIGINT/SIGTERM. Calls each
- * VNF's report and destroy, then returns 0; -errno on failure.
+ * VNF's report and destroy, then returns 0; -errno on failure, -EPIPE
+ * when the daemon died without ending its stream (see
+ * sv_service_reconnect()).
  */
 SV_API int service_run(void);
 
@@ -113,5 +115,18 @@ SV_API const char *service_strerror(void);
 /* The daemon's control socket to use instead of the default (before
  * service_init). */
 SV_API void sv_service_ctl(const char *path);
+
+/*
+ * What service_run() does when the daemon goes away. Off (0, the
+ * default): it returns -EPIPE with a message if the daemon died without
+ * ending its stream (noticed within a second), and 0 at the end of the
+ * stream. On (1): in both cases it waits for a daemon to answer on the
+ * control socket again, registers under the same name, attaches to the
+ * same rings, keeps every VNF's state and counters, and writes one line
+ * to stderr saying how many items it missed, as far as a service can know
+ * (what the new daemon published before it attached; nothing counts what
+ * arrived while no daemon ran). It then runs until SIGINT/SIGTERM.
+ */
+SV_API void sv_service_reconnect(int on);
 
 #endif

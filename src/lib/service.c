@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <snapvnf/service.h>
 
@@ -26,6 +27,7 @@
 
 static struct {
 	bool connected;
+	bool reconnect;             /* outlive the daemon: wait for the next one */
 	const char *ctl_path;
 	struct sv_client cl;
 	struct sv_chain *chain;
@@ -251,15 +253,15 @@ static void finish(void)
 }
 
 /* Run up to a burst of items of one ring through the chain. */
-static unsigned run_burst(struct sv_ring_reader *rd, bool flow, uint64_t *now)
+static unsigned run_burst(unsigned kind, uint64_t *now)
 {
 	const void *items[BURST];
-	unsigned n = sv_ring_read_burst(rd, items, BURST);
+	unsigned n = sv_client_read(&svc.cl, kind, items, BURST);
 
 	if (n == 0)
 		return 0;
 	for (unsigned i = 0; i < n; i++) {
-		if (flow) {
+		if (kind == SV_CLIENT_FLOW) {
 			sv_chain_flow(svc.chain, items[i]);
 		} else if (!svc.filter) {
 			sv_chain_pkt(svc.chain, items[i]);
@@ -270,10 +272,51 @@ static unsigned run_burst(struct sv_ring_reader *rd, bool flow, uint64_t *now)
 			sv_counter_add(svc.dropped, 1);
 		}
 	}
-	*now = flow ? ((const struct sv_flow *)items[n - 1])->ts_ns
-		    : ((const struct sv_pkt *)items[n - 1])->ts_ns;
-	sv_ring_read_done(rd, NULL);
+	*now = kind == SV_CLIENT_FLOW ? ((const struct sv_flow *)items[n - 1])->ts_ns
+				      : ((const struct sv_pkt *)items[n - 1])->ts_ns;
+	sv_client_read_done(&svc.cl, kind);
 	return n;
+}
+
+/*
+ * The daemon ended its stream (w == -1) or hung up (SV_CLIENT_GONE).
+ * Returns 1 to go on (reconnected), 0 to end quietly, or -errno.
+ */
+static int daemon_left(int w)
+{
+	char msg[600];
+	int rc;
+
+	if (!svc.reconnect) {
+		if (w == -1)
+			return 0;
+		return fail(-EPIPE, "service %s: snapvnfd at %s went away without ending its "
+			    "stream (killed or crashed?); stopping (a service started with "
+			    "--reconnect waits for it to come back)", svc.cl.name, svc.cl.ctl_path);
+	}
+	fprintf(stderr, "snapvnf: service %s: snapvnfd at %s %s; waiting for it to come back\n",
+		svc.cl.name, svc.cl.ctl_path,
+		w == -1 ? "ended its stream" : "went away (killed or crashed?)");
+	for (;;) {
+		rc = sv_client_reconnect(&svc.cl, &svc_stop, msg, sizeof(msg));
+		if (rc == -EINTR)
+			return 0;
+		if (rc == 0)
+			break;
+		/* Refused (the name is taken meanwhile): say so, keep trying. */
+		fprintf(stderr, "snapvnf: service %s: %s; trying again\n", svc.cl.name,
+			svc.cl.error);
+		sleep(5);
+	}
+	fprintf(stderr, "snapvnf: service %s: %s\n", svc.cl.name, msg);
+	/* The new daemon may capture elsewhere. */
+	sv_event_out_capture(sv_chain_events(svc.chain), svc.cl.iface);
+	return 1;
+}
+
+void sv_service_reconnect(int on)
+{
+	svc.reconnect = on != 0;
 }
 
 int service_run(void)
@@ -306,10 +349,12 @@ int service_run(void)
 	if (rc < 0)
 		return fail(rc, "%s", svc.cl.error);
 	sv_event_out_capture(sv_chain_events(svc.chain), svc.cl.iface);
+	/* No SA_RESTART: a signal cuts a reconnect's sleep short. */
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &hup, NULL);
 
+	rc = 0;
 	while (!svc_stop) {
 		unsigned n = 0;
 
@@ -319,13 +364,21 @@ int service_run(void)
 		}
 
 		if (consumes & SV_CONSUME_PKT)
-			n += run_burst(&svc.cl.pkt, false, &now);
+			n += run_burst(SV_CLIENT_PKT, &now);
 		if (consumes & SV_CONSUME_FLOW)
-			n += run_burst(&svc.cl.flow, true, &now);
+			n += run_burst(SV_CLIENT_FLOW, &now);
 		if (n == 0) {
+			int w;
+
 			sv_event_out_flush(sv_chain_events(svc.chain));
-			if (sv_client_wait(&svc.cl, 1000) < 0)
+			/* The timeout bounds how late a dead daemon is noticed. */
+			w = sv_client_wait(&svc.cl, 1000);
+			if (w >= 0)
+				continue;
+			rc = daemon_left(w);
+			if (rc <= 0)
 				break;
+			rc = 0;
 			continue;
 		}
 		if (!last_tick || now < last_tick)
@@ -338,5 +391,5 @@ int service_run(void)
 		}
 	}
 	finish();
-	return 0;
+	return rc;
 }
