@@ -51,6 +51,10 @@ static void print_collector(json_object *root)
 		       (unsigned long long)u64(c, "records_flow"),
 		       (unsigned long long)u64(c, "records_counters"),
 		       (unsigned long long)u64(c, "snaps"));
+		if (u64(c, "agents_expired") || u64(c, "agents_evicted"))
+			printf("          agents forgotten: %llu idle (--agent-idle), %llu for a new "
+			       "one (table full)\n", (unsigned long long)u64(c, "agents_expired"),
+			       (unsigned long long)u64(c, "agents_evicted"));
 		if (u64(c, "read_errors"))
 			printf("          the sFlow capture file could not be read to its end "
 			       "(read errors %llu)\n", (unsigned long long)u64(c, "read_errors"));

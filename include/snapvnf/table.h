@@ -41,6 +41,14 @@ SV_API void *sv_table_find(const struct sv_table *t, const void *key);
  * the lightest entry of a full bucket (*evicted is then true). Never NULL.
  */
 SV_API void *sv_table_get(struct sv_table *t, const void *key, bool *evicted);
+/*
+ * The entry sv_table_get(t, key) would evict: the lightest of key's full
+ * bucket, with its key in *victim_key (may be NULL); NULL when key is
+ * there or its bucket has room. For a caller that must hand an entry on
+ * before it is overwritten.
+ */
+SV_API void *sv_table_victim(const struct sv_table *t, const void *key,
+			     const void **victim_key);
 /* Remove the entry whose value this is (from sv_table_get/find/next). */
 SV_API void sv_table_del(struct sv_table *t, void *value);
 /* Remove every entry. */

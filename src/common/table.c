@@ -131,6 +131,28 @@ void *sv_table_get(struct sv_table *t, const void *key, bool *evicted)
 	return free_e + t->value_off;
 }
 
+void *sv_table_victim(const struct sv_table *t, const void *key, const void **victim_key)
+{
+	unsigned char *b = bucket_of(t, key), *light = NULL;
+	uint64_t light_w = UINT64_MAX;
+
+	for (unsigned w = 0; w < SV_TABLE_WAYS; w++) {
+		unsigned char *e = b + w * t->stride;
+		uint64_t weight;
+
+		if (!*entry_used(e) || memcmp(e + t->key_off, key, t->key_size) == 0)
+			return NULL;
+		memcpy(&weight, e + t->value_off, sizeof(weight));
+		if (weight < light_w) {
+			light_w = weight;
+			light = e;
+		}
+	}
+	if (victim_key)
+		*victim_key = light + t->key_off;
+	return light + t->value_off;
+}
+
 void sv_table_del(struct sv_table *t, void *value)
 {
 	unsigned char *e = (unsigned char *)value - t->value_off;

@@ -9,6 +9,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,6 +17,7 @@
 
 #include "common/log.h"
 #include "common/ring.h"
+#include <snapvnf/table.h>
 #include "daemon/collector.h"
 #include "daemon/metrics.h"
 #include "decode/packet.h"
@@ -24,38 +26,56 @@
 
 #define MAX_AGENTS   64
 #define SEQ_SLOTS    1024
-#define AGG_SLOTS    65536        /* power of two */
-#define AGG_MAX      (AGG_SLOTS / 2)
+#define AGG_ENTRIES  32768        /* 5-tuples summed per interval */
 #define QUEUE_MAX    (1u << 20)   /* records held back by a full lossless ring */
 #define RING_BURST   64
+#define HDR_MAX      256          /* bytes of a sampled header parsed for a flow record */
+#define LOG_EVERY_NS (10ull * 1000000000ull)
 
+/*
+ * An sFlow agent as status shows it. The table is small and fixed: an
+ * agent not heard from for --agent-idle is forgotten, and a new agent
+ * that finds it full of live ones takes the place of the one heard from
+ * least recently. Sequence numbers are checked for every datagram, in the
+ * (larger, seeded) sequence table, whether its agent has a place here or
+ * not: made-up agent addresses cannot hide a real agent's losses.
+ */
 struct agent {
+	bool used;
 	uint8_t af;
 	uint8_t addr[16];
 	uint64_t datagrams, flow_samples, counter_samples, gaps, lost, resets;
 	uint64_t last_seen_ns;
 };
 
-/* One 5-tuple being summed over the current interval. */
-struct agg {
-	bool used;
-	uint8_t ip_version, proto, tcp_flags;
+/* The 5-tuple a flow record sums, as the aggregation table's key (no padding). */
+struct agg_key {
 	uint8_t src[16], dst[16];
-	uint16_t sport, dport, vlan;
+	uint16_t sport, dport;
+	uint8_t ip_version, proto;
+	uint8_t pad[2];
+};
+
+/* What is summed for it over the current interval. */
+struct agg {
+	uint64_t bytes;              /* first: the table's weight; the lightest goes first */
+	uint64_t packets, first_ns, last_ns;
 	uint32_t agent_index, in_if, out_if, sampling_rate;
-	uint64_t packets, bytes, first_ns, last_ns;
+	uint16_t vlan;
+	uint8_t tcp_flags, agent_af;
+	uint8_t agent[16];
 };
 
 /* A growable FIFO of fixed-size items waiting for room in a ring. */
 struct queue {
 	uint8_t *buf;
 	size_t item, n, off, cap;
-	uint64_t dropped;
 };
 
 struct counters {
 	uint64_t datagrams, decode_errors, sample_records, flow_records, counter_records,
-		external_records, snaps, agg_overflow, queue_drops;
+		external_records, snaps, agg_evictions, queue_drops, agents_expired,
+		agents_evicted;
 };
 
 struct sv_collector {
@@ -67,12 +87,12 @@ struct sv_collector {
 	struct sv_sflow_seq seq;
 	struct sv_sflow_seq_slot seq_slots[SEQ_SLOTS];
 	struct agent agent[MAX_AGENTS];
-	unsigned nagents;
-	uint64_t agents_over;
-	struct agg *agg;
-	unsigned nagg;
+	uint64_t agent_idle_ns;
+	struct sv_table *agg;         /* struct agg_key -> struct agg */
+	struct sv_pkt *hdr;           /* a sampled header parsed for its 5-tuple, no snap made */
 	uint64_t interval_start;
 	uint64_t last_ts;     /* newest datagram time: a replay's end closes there */
+	uint64_t drop_log_last, drop_log_suppressed, agent_log_last, agent_log_suppressed;
 	struct counters n;
 };
 
@@ -82,10 +102,8 @@ static void *queue_push(struct queue *q)
 		size_t cap = q->cap ? q->cap * 2 : 256;
 		uint8_t *b;
 
-		if (cap > QUEUE_MAX || !(b = realloc(q->buf, cap * q->item))) {
-			q->dropped++;
+		if (cap > QUEUE_MAX || !(b = realloc(q->buf, cap * q->item)))
 			return NULL;
-		}
 		q->buf = b;
 		q->cap = cap;
 	}
@@ -124,6 +142,16 @@ static size_t snap_size(const void *item)
 	return sizeof(struct sv_pkt) + ((const struct sv_pkt *)item)->cap_len;
 }
 
+/* A record or snap that found the queue full: counted, and said. */
+static void dropped(struct sv_collector *c)
+{
+	c->n.queue_drops++;
+	sv_log_ratelimited(&c->drop_log_last, &c->drop_log_suppressed, LOG_EVERY_NS, SV_LOG_WARN,
+			   "collector: %llu records or snaps dropped so far: the queue before "
+			   "the rings is full (%u)", (unsigned long long)c->n.queue_drops,
+			   QUEUE_MAX);
+}
+
 struct sv_collector *sv_collector_new(struct sv_ring *flow_ring, struct sv_ring *pkt_ring,
 				      const struct sv_collector_opts *o)
 {
@@ -147,9 +175,11 @@ struct sv_collector *sv_collector_new(struct sv_ring *flow_ring, struct sv_ring 
 		/* keep every queued snap 8-byte aligned */
 		c->snaps.item = (c->snaps.item + 7) & ~(size_t)7;
 	}
-	c->agg = calloc(AGG_SLOTS, sizeof(*c->agg));
-	if (!c->agg) {
-		free(c);
+	c->agent_idle_ns = (uint64_t)(c->o.agent_idle_s ? c->o.agent_idle_s : 600) * 1000000000u;
+	c->agg = sv_table_new(AGG_ENTRIES, sizeof(struct agg_key), sizeof(struct agg));
+	c->hdr = malloc(sizeof(struct sv_pkt) + HDR_MAX);
+	if (!c->agg || !c->hdr) {
+		sv_collector_free(c);
 		return NULL;
 	}
 	sv_sflow_seq_init(&c->seq, c->seq_slots, SEQ_SLOTS);
@@ -162,23 +192,73 @@ void sv_collector_free(struct sv_collector *c)
 		return;
 	free(c->flows.buf);
 	free(c->snaps.buf);
-	free(c->agg);
+	sv_table_free(c->agg);
+	free(c->hdr);
 	free(c);
 }
 
-/* The agent's index (1-based) for records and status; 0 past MAX_AGENTS. */
-static unsigned agent_index(struct sv_collector *c, const struct sv_sflow_datagram *d)
+static const char *agent_str(const struct agent *a, char *buf, size_t len)
 {
-	for (unsigned i = 0; i < c->nagents; i++)
-		if (c->agent[i].af == d->agent_af && memcmp(c->agent[i].addr, d->agent, 16) == 0)
-			return i + 1;
-	if (c->nagents == MAX_AGENTS) {
-		c->agents_over++;
-		return 0;
+	snprintf(buf, len, "unknown");
+	if (a->af == 4 || a->af == 6)
+		inet_ntop(a->af == 6 ? AF_INET6 : AF_INET, a->addr, buf, (socklen_t)len);
+	return buf;
+}
+
+/* Forget the agents not heard from for --agent-idle (at time now). */
+static void expire_agents(struct sv_collector *c, uint64_t now)
+{
+	for (unsigned i = 0; i < MAX_AGENTS; i++) {
+		struct agent *a = &c->agent[i];
+
+		if (a->used && now > a->last_seen_ns && now - a->last_seen_ns > c->agent_idle_ns) {
+			a->used = false;
+			c->n.agents_expired++;
+		}
 	}
-	c->agent[c->nagents].af = d->agent_af;
-	memcpy(c->agent[c->nagents].addr, d->agent, 16);
-	return ++c->nagents;
+}
+
+/* The agent's index (1-based) for records and status: its place in the table. */
+static unsigned agent_index(struct sv_collector *c, const struct sv_sflow_datagram *d,
+			    uint64_t now)
+{
+	struct agent *free_a = NULL, *oldest = NULL, *a;
+	char was[INET6_ADDRSTRLEN], is[INET6_ADDRSTRLEN];
+
+	for (unsigned i = 0; i < MAX_AGENTS; i++) {
+		a = &c->agent[i];
+		if (!a->used) {
+			if (!free_a)
+				free_a = a;
+			continue;
+		}
+		if (a->af == d->agent_af && memcmp(a->addr, d->agent, 16) == 0)
+			return i + 1;
+		if (!oldest || a->last_seen_ns < oldest->last_seen_ns)
+			oldest = a;
+	}
+	if (!free_a) {
+		expire_agents(c, now);
+		for (unsigned i = 0; i < MAX_AGENTS && !free_a; i++)
+			if (!c->agent[i].used)
+				free_a = &c->agent[i];
+	}
+	a = free_a;
+	if (!a) {
+		/* Full of live agents: the one heard from least recently goes. */
+		a = oldest;
+		c->n.agents_evicted++;
+		agent_str(a, was, sizeof(was));
+		memset(is, 0, sizeof(is));
+		inet_ntop(d->agent_af == 6 ? AF_INET6 : AF_INET, d->agent, is, sizeof(is));
+		sv_log_ratelimited(&c->agent_log_last, &c->agent_log_suppressed, LOG_EVERY_NS,
+				   SV_LOG_WARN, "sFlow: more than %u agents at once: agent %s "
+				   "(heard from least recently) forgotten for %s", MAX_AGENTS, was,
+				   is[0] ? is : "unknown");
+	}
+	*a = (struct agent){ .used = true, .af = d->agent_af };
+	memcpy(a->addr, d->agent, 16);
+	return (unsigned)(a - c->agent) + 1;
 }
 
 /* An ifIndex as it is (expanded samples may use all 32 bits); discards
@@ -221,88 +301,104 @@ static int header_link(uint32_t protocol)
 	return -1;
 }
 
-/* The sampled header as a snap: parsed once, like any mirrored packet. */
-static void queue_snap(struct sv_collector *c, const struct sv_sflow_sample *s,
-		       const struct sv_flow *f, uint64_t ts)
+/*
+ * The sampled header of s, parsed once like any mirrored packet: into a
+ * snap queued for the packet ring (--sflow-snaps), else into a scratch
+ * buffer, only for the flow record's 5-tuple (and there too when the snap
+ * queue is full). NULL when the header is of a protocol not parsed.
+ */
+static const struct sv_pkt *sampled_header(struct sv_collector *c,
+					   const struct sv_sflow_sample *s, uint64_t ts)
 {
-	struct sv_pkt *p;
-	uint32_t cap = s->hdr.len < c->o.snaplen ? s->hdr.len : c->o.snaplen;
 	int link = header_link(s->hdr.protocol);
+	uint32_t max = c->pkt_ring ? c->o.snaplen : HDR_MAX, cap;
+	struct sv_pkt *p;
 
 	if (link < 0)
-		return;
-	p = queue_push(&c->snaps);
+		return NULL;
+	cap = s->hdr.len < max ? s->hdr.len : max;
+	p = c->pkt_ring ? queue_push(&c->snaps) : NULL;
+	if (p)
+		c->n.snaps++;
+	else if (c->pkt_ring)
+		dropped(c);
 	if (!p) {
-		c->n.queue_drops++;
-		return;
+		p = c->hdr;
+		cap = s->hdr.len < HDR_MAX ? s->hdr.len : HDR_MAX;
 	}
+	memset(p, 0, sizeof(*p));
 	p->ts_ns = ts;
 	p->wire_len = s->hdr.frame_length;
 	p->cap_len = (uint16_t)cap;
-	p->source = f->agent_index;
 	p->sampling_rate = s->sampling_rate;
-	p->in_if = f->in_if;
-	p->out_if = f->out_if;
 	memcpy(p->data, s->hdr.data, cap);
 	sv_packet_decode(p, link);
 	p->flags |= SV_PKT_SAMPLED;
-	/* After decoding, which clears the span fields the agent shares. */
-	p->agent_family = f->agent_family;
-	memcpy(p->agent, f->agent, sizeof(p->agent));
-	c->n.snaps++;
+	return p;
 }
 
-static uint32_t agg_hash(const struct sv_flow *f)
+/* One aggregated flow record of the interval, from its table entry. */
+static void agg_record(struct sv_collector *c, const struct agg_key *k, const struct agg *a,
+		       uint64_t now_ns)
 {
-	/* FNV-1a over the 5-tuple: cheap and good enough for a table we own. */
-	const uint8_t *parts[] = { f->src, f->dst };
-	uint32_t h = 2166136261u;
+	struct sv_flow *f = queue_push(&c->flows);
 
-	for (int k = 0; k < 2; k++)
-		for (int i = 0; i < 16; i++)
-			h = (h ^ parts[k][i]) * 16777619u;
-	h = (h ^ f->sport) * 16777619u;
-	h = (h ^ f->dport) * 16777619u;
-	h = (h ^ f->proto) * 16777619u;
-	return h ^ f->ip_version;
-}
-
-static bool agg_same(const struct agg *a, const struct sv_flow *f)
-{
-	return a->ip_version == f->ip_version && a->proto == f->proto && a->sport == f->sport &&
-	       a->dport == f->dport && memcmp(a->src, f->src, 16) == 0 &&
-	       memcmp(a->dst, f->dst, 16) == 0;
+	if (!f) {
+		dropped(c);
+		return;
+	}
+	memset(f, 0, sizeof(*f));
+	f->ts_ns = now_ns;
+	f->kind = SV_FLOW_AGGREGATE;
+	f->agent_index = a->agent_index;
+	f->agent_family = a->agent_af;
+	memcpy(f->agent, a->agent, 16);
+	f->ip_version = k->ip_version;
+	f->proto = k->proto;
+	f->tcp_flags = a->tcp_flags;
+	memcpy(f->src, k->src, 16);
+	memcpy(f->dst, k->dst, 16);
+	f->sport = k->sport;
+	f->dport = k->dport;
+	f->vlan = a->vlan;
+	f->in_if = a->in_if;
+	f->out_if = a->out_if;
+	f->sampling_rate = a->sampling_rate;
+	f->packets = a->packets;
+	f->bytes = a->bytes;
+	f->first_ns = a->first_ns;
+	f->last_ns = a->last_ns;
+	c->n.flow_records++;
 }
 
 static void agg_add(struct sv_collector *c, const struct sv_flow *f)
 {
-	uint32_t i = agg_hash(f) & (AGG_SLOTS - 1);
-	struct agg *a;
+	struct agg_key k = { .sport = f->sport, .dport = f->dport, .ip_version = f->ip_version,
+			     .proto = f->proto };
+	const void *vkey;
+	struct agg *a, *victim;
+	bool evicted;
 
-	for (;; i = (i + 1) & (AGG_SLOTS - 1)) {
-		a = &c->agg[i];
-		if (!a->used || agg_same(a, f))
-			break;
-	}
-	if (!a->used) {
-		/* Half full: close the interval early rather than probe long. */
-		if (c->nagg >= AGG_MAX) {
-			c->n.agg_overflow++;
-			sv_collector_tick(c, f->ts_ns, true);
-			agg_add(c, f);
-			return;
+	memcpy(k.src, f->src, 16);
+	memcpy(k.dst, f->dst, 16);
+	a = sv_table_find(c->agg, &k);
+	if (!a) {
+		/* A full bucket: its lightest 5-tuple goes out now rather than be lost. */
+		victim = sv_table_victim(c->agg, &k, &vkey);
+		if (victim) {
+			c->n.agg_evictions++;
+			agg_record(c, vkey, victim, f->ts_ns);
 		}
-		*a = (struct agg){ .used = true, .ip_version = f->ip_version, .proto = f->proto,
-				   .sport = f->sport, .dport = f->dport, .first_ns = f->ts_ns };
-		memcpy(a->src, f->src, 16);
-		memcpy(a->dst, f->dst, 16);
-		c->nagg++;
+		a = sv_table_get(c->agg, &k, &evicted);
+		a->first_ns = f->ts_ns;
 	}
 	a->packets += f->packets;
 	a->bytes += f->bytes;
 	a->tcp_flags |= f->tcp_flags;
 	a->last_ns = f->ts_ns;
 	a->agent_index = f->agent_index;
+	a->agent_af = f->agent_family;
+	memcpy(a->agent, f->agent, 16);
 	a->in_if = f->in_if;
 	a->out_if = f->out_if;
 	a->vlan = f->vlan;
@@ -312,49 +408,18 @@ static void agg_add(struct sv_collector *c, const struct sv_flow *f)
 void sv_collector_tick(struct sv_collector *c, uint64_t now_ns, bool all)
 {
 	uint64_t len = (uint64_t)c->o.interval_s * 1000000000u;
+	const void *key;
+	struct agg *a;
+	size_t pos = 0;
 
 	if (!now_ns)
 		now_ns = c->last_ts;
 	if (!all && now_ns - c->interval_start < len)
 		return;
-	for (uint32_t i = 0; c->nagg && i < AGG_SLOTS; i++) {
-		struct agg *a = &c->agg[i];
-		struct sv_flow *f;
-
-		if (!a->used)
-			continue;
-		f = queue_push(&c->flows);
-		if (f) {
-			memset(f, 0, sizeof(*f));
-			f->ts_ns = now_ns;
-			f->kind = SV_FLOW_AGGREGATE;
-			f->agent_index = a->agent_index;
-			if (a->agent_index) {
-				f->agent_family = c->agent[a->agent_index - 1].af;
-				memcpy(f->agent, c->agent[a->agent_index - 1].addr, 16);
-			}
-			f->ip_version = a->ip_version;
-			f->proto = a->proto;
-			f->tcp_flags = a->tcp_flags;
-			memcpy(f->src, a->src, 16);
-			memcpy(f->dst, a->dst, 16);
-			f->sport = a->sport;
-			f->dport = a->dport;
-			f->vlan = a->vlan;
-			f->in_if = a->in_if;
-			f->out_if = a->out_if;
-			f->sampling_rate = a->sampling_rate;
-			f->packets = a->packets;
-			f->bytes = a->bytes;
-			f->first_ns = a->first_ns;
-			f->last_ns = a->last_ns;
-			c->n.flow_records++;
-		} else {
-			c->n.queue_drops++;
-		}
-		a->used = false;
-		c->nagg--;
-	}
+	while ((a = sv_table_next(c->agg, &pos, &key)) != NULL)
+		agg_record(c, key, a, now_ns);
+	sv_table_clear(c->agg);
+	expire_agents(c, now_ns);
 	/* Intervals are aligned to multiples of their length in item time. */
 	c->interval_start = now_ns - now_ns % len;
 }
@@ -362,38 +427,30 @@ void sv_collector_tick(struct sv_collector *c, uint64_t now_ns, bool all)
 static void flow_sample(struct sv_collector *c, const struct sv_sflow_datagram *d,
 			unsigned agent, const struct sv_sflow_sample *s, uint64_t ts)
 {
-	struct sv_flow *f = queue_push(&c->flows);
-	struct {
-		struct sv_pkt p;
-		uint8_t data[256];
-	} hdr;
-	int link = s->records & SV_SFLOW_R_HEADER ? header_link(s->hdr.protocol) : -1;
+	const struct sv_pkt *hdr = NULL;
+	struct sv_flow *f;
 
+	/* The snap first (its decode gives the 5-tuple too), then the record. */
+	if (s->records & SV_SFLOW_R_HEADER)
+		hdr = sampled_header(c, s, ts);
+	f = queue_push(&c->flows);
 	if (!f) {
-		c->n.queue_drops++;
+		dropped(c);
 		return;
 	}
 	fill_common(f, SV_FLOW_SAMPLE, ts, d, agent, s);
 	f->in_if = if_word(&s->input);
 	f->out_if = if_word(&s->output);
 	f->sampling_rate = s->sampling_rate;
-	if (link >= 0) {
-		/* The 5-tuple comes from the sampled header, parsed like a snap. */
-		uint32_t cap = s->hdr.len < sizeof(hdr.data) ? s->hdr.len : sizeof(hdr.data);
-
-		memset(&hdr.p, 0, sizeof(hdr.p));
-		hdr.p.cap_len = (uint16_t)cap;
-		hdr.p.wire_len = s->hdr.frame_length;
-		memcpy(hdr.p.data, s->hdr.data, cap);
-		sv_packet_decode(&hdr.p, link);
-		f->ip_version = hdr.p.ip_version;
-		f->proto = hdr.p.proto;
-		memcpy(f->src, hdr.p.src, 16);
-		memcpy(f->dst, hdr.p.dst, 16);
-		f->sport = hdr.p.sport;
-		f->dport = hdr.p.dport;
-		f->tcp_flags = hdr.p.tcp_flags;
-		f->vlan = hdr.p.nvlan ? hdr.p.vlan[0] : 0;
+	if (hdr) {
+		f->ip_version = hdr->ip_version;
+		f->proto = hdr->proto;
+		memcpy(f->src, hdr->src, 16);
+		memcpy(f->dst, hdr->dst, 16);
+		f->sport = hdr->sport;
+		f->dport = hdr->dport;
+		f->tcp_flags = hdr->tcp_flags;
+		f->vlan = hdr->nvlan ? hdr->vlan[0] : 0;
 		f->frame_len = s->hdr.frame_length;
 	} else if (s->records & (SV_SFLOW_R_IPV4 | SV_SFLOW_R_IPV6)) {
 		const struct sv_sflow_ip *ip = s->records & SV_SFLOW_R_IPV4 ? &s->ip4 : &s->ip6;
@@ -408,7 +465,7 @@ static void flow_sample(struct sv_collector *c, const struct sv_sflow_datagram *
 		f->frame_len = ip->length;
 	}
 	/* A header of a protocol not parsed still tells the frame's length. */
-	if (link < 0 && (s->records & SV_SFLOW_R_HEADER))
+	if (!hdr && (s->records & SV_SFLOW_R_HEADER))
 		f->frame_len = s->hdr.frame_length;
 	if (!f->vlan && (s->records & SV_SFLOW_R_SWITCH))
 		f->vlan = (uint16_t)s->sw.src_vlan;
@@ -418,8 +475,17 @@ static void flow_sample(struct sv_collector *c, const struct sv_sflow_datagram *
 	c->n.sample_records++;
 	if (f->ip_version)
 		agg_add(c, f);
-	if (c->pkt_ring && (s->records & SV_SFLOW_R_HEADER))
-		queue_snap(c, s, f, ts);
+	/* The snap carries where it came from, known only now (and after its
+	 * decode, which clears the span fields the agent shares). */
+	if (hdr && hdr != c->hdr) {
+		struct sv_pkt *p = (struct sv_pkt *)hdr;
+
+		p->source = f->agent_index;
+		p->in_if = f->in_if;
+		p->out_if = f->out_if;
+		p->agent_family = f->agent_family;
+		memcpy(p->agent, f->agent, sizeof(p->agent));
+	}
 }
 
 static void counter_sample(struct sv_collector *c, const struct sv_sflow_datagram *d,
@@ -432,7 +498,7 @@ static void counter_sample(struct sv_collector *c, const struct sv_sflow_datagra
 		return;
 	f = queue_push(&c->flows);
 	if (!f) {
-		c->n.queue_drops++;
+		dropped(c);
 		return;
 	}
 	fill_common(f, SV_FLOW_COUNTERS, ts, d, agent, s);
@@ -484,29 +550,26 @@ void sv_collector_datagram(struct sv_collector *c, const uint8_t *buf, size_t le
 							  : "malformed header");
 		return;
 	}
-	agent = agent_index(c, &d);
-	if (agent) {
-		a = &c->agent[agent - 1];
-		a->datagrams++;
+	agent = agent_index(c, &d, ts_ns);
+	a = &c->agent[agent - 1];
+	a->datagrams++;
+	if (ts_ns > a->last_seen_ns)
 		a->last_seen_ns = ts_ns;
-		switch (sv_sflow_seq_datagram(&c->seq, &d, &lost)) {
-		case SV_SFLOW_SEQ_GAP:
-			a->gaps++;
-			a->lost += lost;
-			break;
-		case SV_SFLOW_SEQ_RESET:
-			a->resets++;
-			break;
-		}
+	switch (sv_sflow_seq_datagram(&c->seq, &d, &lost)) {
+	case SV_SFLOW_SEQ_GAP:
+		a->gaps++;
+		a->lost += lost;
+		break;
+	case SV_SFLOW_SEQ_RESET:
+		a->resets++;
+		break;
 	}
 	while ((rc = sv_sflow_next(&it, &s)) == 1) {
 		if (s.type == SV_SFLOW_FLOW || s.type == SV_SFLOW_FLOW_EXPANDED) {
-			if (a)
-				a->flow_samples++;
+			a->flow_samples++;
 			flow_sample(c, &d, agent, &s, ts_ns);
 		} else {
-			if (a)
-				a->counter_samples++;
+			a->counter_samples++;
 			counter_sample(c, &d, agent, &s, ts_ns);
 		}
 	}
@@ -521,7 +584,7 @@ void sv_collector_record(struct sv_collector *c, const struct sv_flow *rec)
 	struct sv_flow *f = queue_push(&c->flows);
 
 	if (!f) {
-		c->n.queue_drops++;
+		dropped(c);
 		return;
 	}
 	*f = *rec;
@@ -580,8 +643,12 @@ static const struct sv_metric collector_rows[] = {
 	SV_COUNTER("snaps", struct sv_collector, n.snaps, "sFlow sampled headers published as snaps."),
 	SV_COUNTER("queue_drops", struct sv_collector, n.queue_drops,
 		   "Records and snaps dropped: the collector's queue was full."),
-	SV_COUNTER("agents_over_limit", struct sv_collector, agents_over,
-		   "Datagrams of agents past the agent table."),
+	SV_COUNTER("aggregate_evictions", struct sv_collector, n.agg_evictions,
+		   "Flow records sent before the interval's end: their table bucket was full."),
+	SV_COUNTER("agents_expired", struct sv_collector, n.agents_expired,
+		   "sFlow agents forgotten after --agent-idle without a datagram."),
+	SV_COUNTER("agents_evicted", struct sv_collector, n.agents_evicted,
+		   "sFlow agents forgotten for a new one: the agent table was full of live agents."),
 };
 
 static const struct sv_metric agent_rows[] = {
@@ -602,13 +669,13 @@ void sv_collector_metrics(const struct sv_collector *c, struct sv_metrics *m)
 	sv_metrics_table(m, collector_rows, SV_NROWS(collector_rows), c);
 	/* An empty list, not a missing one, before the first agent. */
 	sv_metrics_group(m, &g_agents, NULL);
-	for (unsigned i = 0; i < c->nagents; i++) {
+	for (unsigned i = 0; i < MAX_AGENTS; i++) {
 		const struct agent *a = &c->agent[i];
-		char buf[INET6_ADDRSTRLEN] = "unknown";
+		char buf[INET6_ADDRSTRLEN];
 
-		if (a->af == 4 || a->af == 6)
-			inet_ntop(a->af == 6 ? AF_INET6 : AF_INET, a->addr, buf, sizeof(buf));
-		sv_metrics_group(m, &g_agents, buf);
+		if (!a->used)
+			continue;
+		sv_metrics_group(m, &g_agents, agent_str(a, buf, sizeof(buf)));
 		sv_metrics_table(m, agent_rows, SV_NROWS(agent_rows), a);
 	}
 }

@@ -29,6 +29,7 @@ struct sv_collector_opts {
 	bool snaps;            /* --sflow-snaps: sampled headers go to the packet ring */
 	unsigned snaplen;      /* bytes of a sampled header kept as a snap */
 	unsigned interval_s;   /* --flow-interval: aggregation period */
+	unsigned agent_idle_s; /* --agent-idle: an sFlow agent silent this long is forgotten (0: 600) */
 };
 
 /* NULL and errno on failure. pkt_ring may be NULL when opts->snaps is off. */

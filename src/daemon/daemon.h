@@ -43,6 +43,7 @@ struct sv_opts {
 	unsigned sflow_port;    /* --sflow-port: the port --sflow-pcap picks */
 	bool sflow_snaps;       /* --sflow-snaps: sampled headers become snaps */
 	unsigned flow_interval; /* --flow-interval seconds */
+	unsigned agent_idle;    /* --agent-idle seconds: an sFlow agent silent this long is forgotten */
 	const char *nfdump_dir; /* --nfdump-dir DIR */
 	const char *metrics;    /* --metrics [ADDR:]PORT: serve GET /metrics */
 	int nice;               /* --nice: the priority to raise to, when allowed */

@@ -380,7 +380,8 @@ static int make_rings(struct daemon *d)
 	const struct sv_opts *o = &d->opts;
 	unsigned flags = o->lossless ? SV_RING_LOSSLESS : 0;
 	struct sv_collector_opts co = { .snaps = o->sflow_snaps, .snaplen = o->snaplen,
-					.interval_s = o->flow_interval };
+					.interval_s = o->flow_interval,
+					.agent_idle_s = o->agent_idle };
 
 	/* Slot payload: the parsed header, then the snap itself. */
 	d->ring = sv_ring_create(o->ring_slots, (uint32_t)sizeof(struct sv_pkt) + o->snaplen,

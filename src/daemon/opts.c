@@ -39,6 +39,9 @@ static void usage(FILE *f)
 		"      --sflow-port PORT  the UDP port --sflow-pcap takes (default 6343)\n"
 		"      --sflow-snaps      sFlow's sampled headers also become snaps\n"
 		"      --flow-interval S  seconds per aggregated flow record (default 2)\n"
+		"      --agent-idle S     forget an sFlow agent silent for S seconds (default\n"
+		"                         600); the table keeps 64, and a new agent takes\n"
+		"                         the place of the one heard from least recently\n"
 		"      --no-erspan        keep ERSPAN packets (IP/GRE from a switch's mirror\n"
 		"                         session) whole; by default the snap is the mirrored\n"
 		"                         frame inside, tagged with the session id and sender\n"
@@ -151,7 +154,7 @@ bool sv_opts_live(const struct sv_opts *o)
 int sv_opts_parse(int argc, char **argv, struct sv_opts *o, int *lvl)
 {
 	enum { OPT_PACE = 256, OPT_SLOTS, OPT_BUFFER, OPT_LOSSLESS, OPT_LOSSY, OPT_SFLOW,
-	       OPT_SFLOW_PCAP, OPT_SFLOW_PORT, OPT_SFLOW_SNAPS, OPT_INTERVAL, OPT_NFDUMP, OPT_NO_ERSPAN,
+	       OPT_SFLOW_PCAP, OPT_SFLOW_PORT, OPT_SFLOW_SNAPS, OPT_INTERVAL, OPT_AGENT_IDLE, OPT_NFDUMP, OPT_NO_ERSPAN,
 	       OPT_NICE, OPT_ENFORCER, OPT_NEVER_BLOCK, OPT_BLOCK_MAX, OPT_BLOCK_RATE,
 	       OPT_BLOCK_TTL, OPT_ACTION_EVENTS,
 	       OPT_CTL, OPT_WAIT_FOR, OPT_PACE_GAP, OPT_GROUP,
@@ -175,6 +178,7 @@ int sv_opts_parse(int argc, char **argv, struct sv_opts *o, int *lvl)
 		{ "sflow-port", required_argument, NULL, OPT_SFLOW_PORT },
 		{ "sflow-snaps", no_argument, NULL, OPT_SFLOW_SNAPS },
 		{ "flow-interval", required_argument, NULL, OPT_INTERVAL },
+		{ "agent-idle", required_argument, NULL, OPT_AGENT_IDLE },
 		{ "nfdump-dir", required_argument, NULL, OPT_NFDUMP },
 		{ "no-erspan", no_argument, NULL, OPT_NO_ERSPAN },
 		{ "nice", required_argument, NULL, OPT_NICE },
@@ -198,7 +202,7 @@ int sv_opts_parse(int argc, char **argv, struct sv_opts *o, int *lvl)
 
 	*o = (struct sv_opts){ .snaplen = 150, .ring_slots = 65536, .buffer_mb = 64,
 			       .lossless = -1, .ctl_path = sv_ctl_path(), .sflow_port = 6343,
-			       .flow_interval = 2, .erspan = true, .nice = -5,
+			       .flow_interval = 2, .agent_idle = 600, .erspan = true, .nice = -5,
 			       .enforcer = "log", .block_max_rules = 256, .block_rate = 10,
 			       .block_ttl_max = 3600, .pace_max_gap_ms = 1000 };
 	opterr = 0;
@@ -247,6 +251,10 @@ int sv_opts_parse(int argc, char **argv, struct sv_opts *o, int *lvl)
 					     &o->pace_max_gap_ms) < 0)
 				return -1;
 			pace_gap_given = true;
+			break;
+		case OPT_AGENT_IDLE:
+			if (parse_uint(optarg, "--agent-idle", 1, 7 * 86400, &o->agent_idle) < 0)
+				return -1;
 			break;
 		case OPT_INTERVAL:
 			if (parse_uint(optarg, "--flow-interval", 1, 3600, &o->flow_interval) < 0)

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include <snapvnf/hash.h>
 #include "decode/sflow_seq.h"
 
 /* Slots looked at per key: bounds the work per lookup. */
@@ -28,6 +29,7 @@ int sv_sflow_seq_init(struct sv_sflow_seq *t, struct sv_sflow_seq_slot *slots, s
 	memset(slots, 0, n * sizeof(*slots));
 	t->slots = slots;
 	t->mask = (uint32_t)(n - 1);
+	t->seed = (uint32_t)sv_hash_seed();
 	return 0;
 }
 
@@ -41,9 +43,9 @@ static uint32_t seq_mix(uint32_t h)
 	return h;
 }
 
-static uint32_t seq_hash(const struct sv_sflow_seq_slot *k)
+static uint32_t seq_hash(const struct sv_sflow_seq *t, const struct sv_sflow_seq_slot *k)
 {
-	uint32_t h = (uint32_t)k->kind << 8 | k->agent_af;
+	uint32_t h = seq_mix(t->seed ^ ((uint32_t)k->kind << 8 | k->agent_af));
 
 	for (size_t i = 0; i < sizeof(k->agent); i += 4) {
 		uint32_t w;
@@ -67,7 +69,7 @@ static int seq_check(struct sv_sflow_seq *t, const struct sv_sflow_seq_slot *k,
 		     uint32_t seq, uint32_t uptime_ms, uint32_t *lost)
 {
 	struct sv_sflow_seq_slot *s, *victim = NULL;
-	uint32_t h = seq_hash(k);
+	uint32_t h = seq_hash(t, k);
 	int32_t d;
 
 	if (lost)

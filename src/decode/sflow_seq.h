@@ -8,7 +8,10 @@
  * (agent, sub-agent, source id). The table remembers the last number of
  * each such key in caller-provided slots (open addressing, a short probe
  * window); it never grows: when the window is full the key used least
- * recently is evicted and counted, and comes back later as new.
+ * recently is evicted and counted, and comes back later as new. Keys
+ * hash with a seed drawn per table, so that datagrams with made-up agent
+ * addresses cannot be aimed at a real agent's probe window to push its
+ * last number out (and hide its losses).
  */
 #ifndef SV_DECODE_SFLOW_SEQ_H
 #define SV_DECODE_SFLOW_SEQ_H
@@ -52,14 +55,15 @@ struct sv_sflow_seq_stats {
 struct sv_sflow_seq {
 	struct sv_sflow_seq_slot *slots;
 	uint32_t mask;
+	uint32_t seed;
 	uint64_t tick;
 	struct sv_sflow_seq_stats st;
 };
 
 /*
  * Use slots[0..n) (n a power of two, at least 8; the caller owns them
- * and keeps them while t is used). Clears them. Returns 0, or -EINVAL
- * for a bad n.
+ * and keeps them while t is used). Clears them and draws the seed.
+ * Returns 0, or -EINVAL for a bad n.
  */
 int sv_sflow_seq_init(struct sv_sflow_seq *t, struct sv_sflow_seq_slot *slots, size_t n);
 
