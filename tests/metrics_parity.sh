@@ -9,29 +9,10 @@
 # the actions door and the --metrics endpoint.
 set -u
 . "$(dirname "$0")/lib.bash"
+. "$(dirname "$0")/metrics.bash"
 
 command -v promtool >/dev/null || fail "promtool missing (scripts/deps.sh test installs prometheus)"
-cap=data/demo.pcap
-sfl=tests/data/sflow-flow.pcap
-want_snaps=$(capinfos -M -c $cap | sed -n 's/^Number of packets: *//p')
-mkdir "$T/nfdump"
-
-"$B/snapvnfd" -q -r $cap --sflow-pcap $sfl --nfdump-dir "$T/nfdump" --lossless --wait-for 3 \
-	--metrics 0 2>"$T/daemon.log" & dpid=$!; PIDS+=($dpid)
-wait_ctl
-"$B/snapvnf" tap --name snaps --count >/dev/null & PIDS+=($!)
-"$B/snapvnf" run --name l7 http_request dns tls_sni >/dev/null & PIDS+=($!)
-"$B/snapvnf" run --name flows ddos=pps=1 flow_dump >/dev/null & PIDS+=($!)
-
-# Still: every snap published and read, every sFlow datagram in.
-for i in $(seq 300); do
-	"$B/snapvnf" status --json > "$T/status.json" 2>/dev/null &&
-	jq -e --argjson n "$want_snaps" '.capture.received == $n and .collector.datagrams > 0 and
-		([.services[] | (.backlog // 0) + (.flow_backlog // 0)] | add) == 0 and
-		(.services | length) == 3' "$T/status.json" >/dev/null && break
-	[ "$i" -eq 300 ] && fail "the replays did not settle: $(jq -c '[.capture.received, .collector.datagrams, [.services[] | [.name, .backlog, .flow_backlog]]]' "$T/status.json")"
-	sleep 0.1
-done
+metrics_daemon
 "$B/snapvnf" status --json > "$T/status.json" || fail "status"
 "$B/snapvnf" metrics > "$T/metrics.txt" || fail "metrics"
 

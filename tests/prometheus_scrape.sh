@@ -9,28 +9,12 @@
 # is served by the daemon's loop, not a thread of libmicrohttpd's.
 set -u
 . "$(dirname "$0")/lib.bash"
+. "$(dirname "$0")/metrics.bash"
 
 for t in prometheus curl jq python3; do
 	command -v $t >/dev/null || fail "$t missing (scripts/deps.sh test installs it)"
 done
-cap=data/demo.pcap
-want_snaps=$(capinfos -M -c $cap | sed -n 's/^Number of packets: *//p')
-mkdir "$T/nfdump"
-
-"$B/snapvnfd" -q -r $cap --sflow-pcap tests/data/sflow-flow.pcap --nfdump-dir "$T/nfdump" \
-	--lossless --wait-for 3 --metrics 0 2>"$T/daemon.log" & dpid=$!; PIDS+=($dpid)
-wait_ctl
-"$B/snapvnf" tap --name snaps --count >/dev/null & PIDS+=($!)
-"$B/snapvnf" run --name l7 http_request dns tls_sni >/dev/null & PIDS+=($!)
-"$B/snapvnf" run --name flows ddos=pps=1 flow_dump >/dev/null & PIDS+=($!)
-for i in $(seq 300); do
-	"$B/snapvnf" status --json > "$T/status.json" 2>/dev/null &&
-	jq -e --argjson n "$want_snaps" '.capture.received == $n and .collector.datagrams > 0 and
-		([.services[] | (.backlog // 0) + (.flow_backlog // 0)] | add) == 0 and
-		(.services | length) == 3' "$T/status.json" >/dev/null && break
-	[ "$i" -eq 300 ] && fail "the replays did not settle: $(jq -c '[.capture.received, [.services[] | [.name, .backlog, .flow_backlog]]]' "$T/status.json")"
-	sleep 0.1
-done
+metrics_daemon
 settled=$(date +%s.%N)
 listen=$(jq -r .http.listen "$T/status.json")
 case $listen in 127.0.0.1:[0-9]*) ;; *) fail "--metrics 0 listens on '$listen', not loopback" ;; esac

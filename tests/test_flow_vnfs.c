@@ -781,6 +781,10 @@ static void test_ddos_thresholds(void **unused)
 	send_n(r, T0, "203.0.113.1", 100, 100, 60);   /* 10000 packets: at, not over */
 	send_n(r, T0, "203.0.113.2", 101, 100, 60);   /* 10100: over */
 	send_n(r, T0, "203.0.113.3", 1, 100, 60);
+	/* A gauge, not a counter: the destinations in the table now. */
+	assert_int_equal(run_counter(r, "ddos.tracked"), 3);
+	assert_true(run_is_gauge(r, "ddos.tracked"));
+	assert_false(run_is_gauge(r, "ddos.records"));
 	run_tick(r, T0 + 10 * NS);
 	assert_int_equal(count_ev(r, "alert", "ddos", -1), 1);
 	assert_null(alert_for(r, "ddos", "dst", "203.0.113.1"));
@@ -799,6 +803,8 @@ static void test_ddos_thresholds(void **unused)
 	send_n(r, T0 + 10 * NS, "203.0.113.1", 101, 100, 60);
 	run_tick(r, T0 + 20 * NS);
 	assert_int_equal(count_ev(r, "alert", "ddos", -1), 3);
+	/* .3 was silent for the second interval: it left the table. */
+	assert_int_equal(run_counter(r, "ddos.tracked"), 2);
 	assert_int_equal(run_counter(r, "ddos.alerts"), 3);
 	assert_int_equal(run_counter(r, "ddos.records"), 100 + 101 + 1 + 500 + 101);
 	run_free(r);

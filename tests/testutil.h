@@ -254,6 +254,19 @@ static inline uint64_t run_counter(const struct run *r, const char *name)
 	return 0;
 }
 
+/* Whether the counter called name was declared a gauge (sv_gauge). */
+static inline bool run_is_gauge(const struct run *r, const char *name)
+{
+	char n[SV_STAT_NAME_MAX];
+	uint64_t v;
+
+	for (unsigned i = 0; sv_stats_read(&r->stats, i, n, &v) == 0; i++)
+		if (strcmp(n, name) == 0)
+			return sv_stats_is_gauge(&r->stats, i);
+	fail_msg("no counter %s", name);
+	return false;
+}
+
 /* A member of an event: it must be there (maybe as null). */
 static inline json_object *member(json_object *ev, const char *key)
 {

@@ -85,8 +85,9 @@ static void usage(FILE *f)
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		fprintf(f, "  %-9s %s\n", cmds[i].name, cmds[i].help);
 	fprintf(f, "\nThe control socket is --ctl, else $SNAPVNF_CTL, else %s.\n"
-		   "-v logs more (-vv more still), -q errors only, before or after COMMAND;\n"
-		   "--version prints the version. `snapvnf COMMAND --help` tells more.\n",
+		   "-v logs more (-vv more still), -q errors only (tap and run take -v after\n"
+		   "COMMAND too); --version prints the version. `snapvnf COMMAND --help`\n"
+		   "tells more.\n",
 		SV_CTL_DEFAULT_PATH);
 }
 
