@@ -170,7 +170,7 @@ bench-live: $(BUILD)/.deps-bench all $(BENCHES)
 # coverage and sanitizers into an archive; each harness takes what it uses.
 FUZZ_CC      ?= clang
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined
-FUZZ_CFLAGS  := -std=c11 -g -O1 -fno-omit-frame-pointer $(FUZZ_SAN)
+FUZZ_CFLAGS  := -std=c11 -g -O1 -fno-omit-frame-pointer -Wall -Wextra -Wno-unused-parameter $(WERROR) $(FUZZ_SAN)
 FUZZ_LIB_OBJ := $(patsubst %.c,$(BUILD)/fuzz/obj/%.o,$(LIB_SRC) $(DAEMON_SRC))
 FUZZ_LIBA    := $(BUILD)/fuzz/libsnapvnf-fuzz.a
 FUZZ_BIN     := $(patsubst fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRC))

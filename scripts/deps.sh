@@ -33,7 +33,8 @@ group() {
 	test)
 		echo @build @testbed libcmocka-dev tshark wireshark-common tcpdump jq python3 \
 		     nfdump softflowd pmacct clang libclang-rt-dev iproute2 \
-		     redis-server redis-tools nftables prometheus curl ;;
+		     redis-server redis-tools nftables prometheus curl \
+		     logrotate rsyslog rsyslog-kafka ;;
 	testbed)
 		echo openvswitch-switch ethtool iproute2 iputils-ping dnsmasq-base \
 		     iperf3 hping3 bind9-dnsutils curl openssl python3 tcpdump procps jq ;;

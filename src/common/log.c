@@ -1,12 +1,16 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "common/log.h"
 
 static const char *log_prog = "snapvnf";
 static enum sv_log_level log_max = SV_LOG_INFO;
+static const char *log_path;   /* sv_log_to(): stderr is this file */
 
 void sv_log_init(const char *prog, enum sv_log_level level)
 {
@@ -27,6 +31,18 @@ static void log_v(enum sv_log_level level, const char *fmt, va_list ap)
 	if (level > log_max)
 		return;
 	vsnprintf(line, sizeof(line), fmt, ap);
+	if (log_path) {
+		/* A file has no journal to stamp its lines. */
+		struct timespec ts;
+		struct tm tm;
+		char when[32] = "";
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		if (gmtime_r(&ts.tv_sec, &tm))
+			strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ ", &tm);
+		fprintf(stderr, "%s%s: %s: %s\n", when, log_prog, names[level], line);
+		return;
+	}
 	/* One fprintf per line so concurrent writers do not interleave. */
 	fprintf(stderr, "%s: %s: %s\n", log_prog, names[level], line);
 }
@@ -62,4 +78,37 @@ void sv_log_ratelimited(uint64_t *last_ns, uint64_t *suppressed, uint64_t interv
 		       (unsigned long long)*suppressed);
 		*suppressed = 0;
 	}
+}
+
+/* Make fd 2 the file, so that whatever else writes to stderr (libpcap,
+ * nfdump's messages passed on) lands there too. */
+static int log_open(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0640);
+
+	if (fd < 0)
+		return -errno;
+	fflush(stderr);
+	if (dup2(fd, STDERR_FILENO) < 0) {
+		int err = errno;
+
+		close(fd);
+		return -err;
+	}
+	close(fd);
+	return 0;
+}
+
+int sv_log_to(const char *path)
+{
+	int rc = log_open(path);
+
+	if (rc == 0)
+		log_path = path;
+	return rc;
+}
+
+int sv_log_reopen(void)
+{
+	return log_path ? log_open(log_path) : 0;
 }

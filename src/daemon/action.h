@@ -222,7 +222,11 @@ bool sv_door_request(struct sv_door *d, const char *who, const char *msg, uint64
 
 void sv_door_stats(const struct sv_door *d, struct sv_door_stats *st);
 
-/* Events go to f instead (tests). */
-void sv_door_events_to(struct sv_door *d, FILE *f);
+/* Events go to the sink `spec` names instead ("-", a file, syslog,
+ * journald: lib/sink.h). Returns 0 or -errno. */
+int sv_door_events_to(struct sv_door *d, const char *spec);
+/* Reopen the events file (SIGHUP: logrotate moved it). 0 or -errno; the
+ * events go on to the old file on failure. */
+int sv_door_reopen(struct sv_door *d);
 
 #endif

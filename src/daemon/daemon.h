@@ -53,7 +53,8 @@ struct sv_opts {
 	unsigned block_max_rules;    /* --block-max-rules */
 	unsigned block_rate;         /* --block-rate per service per second */
 	unsigned block_ttl_max;      /* --block-ttl-max seconds */
-	const char *action_events;   /* --action-events FILE ("-": stdout) */
+	const char *action_events;   /* --action-events SINK (lib/sink.h; "-": stdout) */
+	const char *log_file;        /* --log FILE, reopened on SIGHUP; NULL: stderr */
 	const char *user;       /* -Z: drop root for this user once everything is open */
 	const char *group;      /* --group: the control socket's group */
 };

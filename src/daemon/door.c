@@ -32,6 +32,7 @@
 #include "common/ctl.h"
 #include "common/log.h"
 #include "daemon/action.h"
+#include "lib/sink.h"
 
 #define BUCKETS 64
 #define REFRESH_MS 10000
@@ -63,9 +64,9 @@ struct sv_door {
 	uint64_t next_id;
 	struct bucket buckets[BUCKETS];
 	uint64_t refreshed_ms;
-	FILE *events;
-	bool own_events;
+	struct sv_sink *events;      /* --action-events (sink.h); NULL: stdout */
 	struct sv_door_stats st;
+	uint64_t events_log_last, events_log_suppressed;
 };
 
 void sv_door_opts_default(struct sv_door_opts *o)
@@ -133,11 +134,26 @@ static void event_rule(json_object *o, const struct sv_door *d, const struct ent
 		json_object_object_add(o, "dry_run", json_object_new_boolean(true));
 }
 
+/* Through the services' event sinks (sink.h): the same file, syslog and
+ * journald backends, the same reopen on SIGHUP. Flushed per decision:
+ * they are few, and each may be what an operator is waiting for. */
 static void event_end(struct sv_door *d, json_object *o)
 {
-	fprintf(d->events, "%s\n",
-		json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
-	fflush(d->events);
+	json_object *ev = NULL;
+	struct sv_sink_line l = { .service = "snapvnfd", .vnf = "door", .event = "action" };
+	size_t len;
+
+	if (json_object_object_get_ex(o, "service", &ev))
+		l.service = json_object_get_string(ev);
+	l.text = json_object_to_json_string_length(
+		o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+	l.len = len;
+	if (!d->events)
+		d->events = sv_sink_open("-");
+	if (!d->events || sv_sink_write(d->events, &l) < 0 || sv_sink_flush(d->events) < 0)
+		sv_log_ratelimited(&d->events_log_last, &d->events_log_suppressed,
+				   10000000000ull, SV_LOG_ERR, "cannot write an action event: %s",
+				   strerror(errno));
 	json_object_put(o);
 }
 
@@ -653,7 +669,6 @@ struct sv_door *sv_door_open(const struct sv_door_opts *o, uint64_t now_ms)
 	d->enf.fd = -1;
 	d->enf.pid = -1;
 	d->next_id = 1;
-	d->events = stdout;
 	d->allow = sv_allow_new();
 	d->rules = calloc(o->max_rules ? o->max_rules : 1, sizeof(*d->rules));
 	if (!d->allow || !d->rules)
@@ -671,14 +686,10 @@ struct sv_door *sv_door_open(const struct sv_door_opts *o, uint64_t now_ms)
 			      &leftovers) < 0)
 		goto fail;
 	d->enforcer_up = true;
-	if (o->events && strcmp(o->events, "-") != 0) {
-		d->events = fopen(o->events, "ae");
-		if (!d->events) {
-			sv_err("--action-events %s: %s", o->events, strerror(errno));
-			d->events = stdout;
-			goto fail;
-		}
-		d->own_events = true;
+	d->events = sv_sink_open(o->events && *o->events ? o->events : "-");
+	if (!d->events) {
+		sv_err("--action-events %s: %s", o->events, strerror(errno));
+		goto fail;
 	}
 	d->st.leftovers = leftovers;
 	if (leftovers) {
@@ -717,8 +728,7 @@ void sv_door_close(struct sv_door *d)
 		sv_err("enforcer: could not confirm the rules were removed: %s", strerror(-removed));
 	sv_allow_free(d->allow);
 	free(d->rules);
-	if (d->own_events)
-		fclose(d->events);
+	sv_sink_close(d->events);
 	free(d);
 }
 
@@ -736,10 +746,18 @@ void sv_door_stats(const struct sv_door *d, struct sv_door_stats *st)
 	st->backend = d->enf.ops ? d->enf.ops->name : "none";
 }
 
-void sv_door_events_to(struct sv_door *d, FILE *f)
+int sv_door_events_to(struct sv_door *d, const char *spec)
 {
-	if (d->own_events)
-		fclose(d->events);
-	d->own_events = false;
-	d->events = f;
+	struct sv_sink *s = sv_sink_open(spec);
+
+	if (!s)
+		return -errno;
+	sv_sink_close(d->events);
+	d->events = s;
+	return 0;
+}
+
+int sv_door_reopen(struct sv_door *d)
+{
+	return d && d->events ? sv_sink_reopen(d->events) : 0;
 }

@@ -40,11 +40,17 @@
 #define DRAIN_GRACE_MS 5000
 #define FLOW_RING_SLOTS 16384
 
-static volatile sig_atomic_t stop_signal;
+static volatile sig_atomic_t stop_signal, hup_signal;
 
 static void on_signal(int sig)
 {
 	stop_signal = sig;
+}
+
+/* SIGHUP: logrotate moved the log or the action events; the loop reopens. */
+static void on_hup(int sig)
+{
+	hup_signal = 1;
 }
 
 static uint64_t mono_ms(void)
@@ -260,6 +266,20 @@ static bool inputs_done(const struct daemon *d)
 	return true;
 }
 
+static void reopen(struct daemon *d)
+{
+	int rc = sv_log_reopen();
+
+	if (rc < 0)
+		sv_err("SIGHUP: cannot reopen %s: %s; logging on to the old file",
+		       d->opts.log_file, strerror(-rc));
+	rc = sv_door_reopen(d->door);
+	if (rc < 0)
+		sv_err("SIGHUP: cannot reopen %s: %s; action events go on to the old file",
+		       d->opts.action_events, strerror(-rc));
+	sv_info("SIGHUP: log and action events reopened");
+}
+
 static int run(struct daemon *d)
 {
 	struct pollfd pfd[MAX_POLL];
@@ -309,6 +329,10 @@ static int run(struct daemon *d)
 
 		if (stop_signal && !d->ended)
 			stop(d, "stopping on a signal");
+		if (hup_signal) {
+			hup_signal = 0;
+			reopen(d);
+		}
 		for (unsigned i = 0; i < d->ninputs && !d->ended; i++) {
 			const struct input_state *s = &d->ist[i];
 
@@ -432,14 +456,20 @@ int main(int argc, char **argv)
 	int lvl = SV_LOG_INFO, rc = 1;
 	struct daemon d = { 0 };
 	struct sv_ctl_owner owner;
-	struct sigaction sa = { .sa_handler = on_signal };
+	struct sigaction sa = { .sa_handler = on_signal }, hup = { .sa_handler = on_hup };
 
 	sv_log_init("snapvnfd", SV_LOG_INFO);
 	if (sv_opts_parse(argc, argv, &d.opts, &lvl) < 0)
 		return 2;
 	sv_log_init("snapvnfd", (enum sv_log_level)lvl);
+	if (d.opts.log_file && (rc = sv_log_to(d.opts.log_file)) < 0) {
+		sv_err("--log %s: %s", d.opts.log_file, strerror(-rc));
+		return 1;
+	}
+	rc = 1;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &hup, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
 	/*

@@ -74,9 +74,11 @@ static void usage(FILE *f)
 		"      --block-max-rules N  rules active at most (default 256)\n"
 		"      --block-rate N     block requests per service per second (default 10)\n"
 		"      --block-ttl-max S  longest rule in seconds (default 3600)\n"
-		"      --action-events FILE  the door's decisions as JSON lines (default:\n"
-		"                         standard output)\n"
+		"      --action-events SINK  the door's decisions as JSON lines: - (standard\n"
+		"                         output, the default), syslog, journald or a file\n"
 		"\n"
+		"      --log FILE         log to FILE (appended) instead of stderr\n"
+		"  SIGHUP reopens the --log and --action-events files (for logrotate).\n"
 		"  -v, --verbose          more log lines: once a second what came in and\n"
 		"                         went out (-vv: every control request too)\n"
 		"  -q, --quiet            errors only\n"
@@ -156,7 +158,7 @@ int sv_opts_parse(int argc, char **argv, struct sv_opts *o, int *lvl)
 	enum { OPT_PACE = 256, OPT_SLOTS, OPT_BUFFER, OPT_LOSSLESS, OPT_LOSSY, OPT_SFLOW,
 	       OPT_SFLOW_PCAP, OPT_SFLOW_PORT, OPT_SFLOW_SNAPS, OPT_INTERVAL, OPT_AGENT_IDLE, OPT_NFDUMP, OPT_NO_ERSPAN,
 	       OPT_NICE, OPT_ENFORCER, OPT_NEVER_BLOCK, OPT_BLOCK_MAX, OPT_BLOCK_RATE,
-	       OPT_BLOCK_TTL, OPT_ACTION_EVENTS,
+	       OPT_BLOCK_TTL, OPT_ACTION_EVENTS, OPT_LOG,
 	       OPT_CTL, OPT_WAIT_FOR, OPT_PACE_GAP, OPT_GROUP,
 	       OPT_METRICS };
 	static const struct option longopts[] = {
@@ -190,6 +192,7 @@ int sv_opts_parse(int argc, char **argv, struct sv_opts *o, int *lvl)
 		{ "action-events", required_argument, NULL, OPT_ACTION_EVENTS },
 		{ "user", required_argument, NULL, 'Z' },
 		{ "group", required_argument, NULL, OPT_GROUP },
+		{ "log", required_argument, NULL, OPT_LOG },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "version", no_argument, NULL, 'V' },
@@ -317,6 +320,7 @@ int sv_opts_parse(int argc, char **argv, struct sv_opts *o, int *lvl)
 				return -1;
 			break;
 		case OPT_ACTION_EVENTS: o->action_events = optarg; break;
+		case OPT_LOG: o->log_file = optarg; break;
 		case OPT_BUFFER:
 			if (parse_uint(optarg, "--buffer", 1, 4096, &o->buffer_mb) < 0)
 				return -1;
