@@ -31,6 +31,7 @@
 #include "daemon/daemon.h"
 #include "daemon/input.h"
 #include "daemon/metrics_http.h"
+#include "daemon/notify.h"
 
 #define MAX_INPUTS 8
 #define MAX_LOSS_SEEN (2 * SV_RING_MAX_READERS)
@@ -172,8 +173,21 @@ static void end_stream(struct daemon *d, const char *why)
 }
 
 /* Stop reading: the open interval's flows go out first, as at the end of a replay. */
+/* What `systemctl status` shows: inputs, what went out, who reads it. */
+static const char *status_line(struct daemon *d)
+{
+	static char line[800];
+
+	snprintf(line, sizeof(line), "%s; %llu snaps, %llu flow records; %u service(s)%s",
+		 d->source_desc, (unsigned long long)sv_ring_head(d->ring),
+		 (unsigned long long)sv_ring_head(d->flow_ring), sv_registry_count(d->reg),
+		 d->ended ? "; ended, draining" : "");
+	return line;
+}
+
 static void stop(struct daemon *d, const char *why)
 {
+	sv_notify_stopping(why);
 	sv_collector_tick(d->collector, 0, true);
 	sv_collector_drain(d->collector, d->opts.lossless ? SV_INPUT_RING_WAIT_MS : 0);
 	d->stopping = true;
@@ -287,7 +301,7 @@ static int run(struct daemon *d)
 
 	for (;;) {
 		int n = sv_registry_pollfds(d->reg, pfd, MAX_POLL - MAX_WATCH - MAX_INPUTS);
-		int nreg = n, timeout = 1000;
+		int nreg = n, timeout = 1000, wd;
 		/* Replays wait for --wait-for services to start, then go on
 		 * whoever leaves; live inputs never wait. */
 		bool go = d->started || (d->started = sv_registry_attached(d->reg) >= d->opts.wait_for);
@@ -317,6 +331,10 @@ static int run(struct daemon *d)
 		}
 		if (!sv_collector_drain(d->collector, 0))
 			timeout = 0;
+		/* The watchdog is kicked from here, so a stuck loop is noticed. */
+		wd = sv_notify_tick(mono_ms());
+		if (wd >= 0 && wd < timeout)
+			timeout = wd;
 		if (poll(pfd, (nfds_t)n, timeout) < 0 && errno != EINTR) {
 			sv_err("poll: %s", strerror(errno));
 			return 1;
@@ -356,6 +374,7 @@ static int run(struct daemon *d)
 		}
 		if (mono_ms() - last_second >= 1000) {
 			last_second = mono_ms();
+			sv_notify_status(status_line(d));
 			report_second(d);
 			if (!d->opts.lossless)
 				report_losses(d);
@@ -501,7 +520,9 @@ int main(int argc, char **argv)
 		d.opts.lossless ? "lossless" : "lossy", d.opts.ctl_path);
 	if (d.opts.wait_for)
 		sv_info("waiting for %u service(s) before replaying", d.opts.wait_for);
+	sv_notify_ready(d.start_ms, status_line(&d));
 	rc = run(&d);
+	sv_notify_stopping(rc ? "exiting on an error" : "exiting");
 out:
 	sv_metrics_http_close(d.http);
 	sv_door_close(d.door);
