@@ -170,6 +170,55 @@ static void test_apply_and_fold(void **state)
 	assert_true(st.enforcer_up);
 }
 
+/* A request for the same target that would end later moves the rule's end
+ * (and the backend renews it); a shorter or narrower one does not. A dry
+ * run covers only dry runs. */
+static void test_extend(void **state)
+{
+	struct fx *f = *state;
+	struct sv_door_stats st;
+	json_object *ev;
+
+	assert_string_equal(req(f, "guard", "block src=10.1.2.3 ttl=30 reason=syn_flood", NULL),
+			    "ok id=1 decision=pending");
+	settle(f);
+	f->now += 25000;
+	assert_string_equal(req(f, "guard", "block src=10.1.2.3 ttl=30 reason=syn_flood", NULL),
+			    "ok id=1 decision=folded");
+	ev = last_event(f, "extended");
+	assert_non_null(ev);
+	assert_string_equal(field(ev, "id"), "1");
+	assert_string_equal(field(ev, "ttl"), "30");
+	json_object_put(ev);
+	/* Shorter, or a narrower pair with a longer TTL: folded, not extended. */
+	assert_string_equal(req(f, "guard", "block src=10.1.2.3 ttl=5 reason=x", NULL),
+			    "ok id=1 decision=folded");
+	assert_string_equal(req(f, "guard", "block src=10.1.2.3 scope=pair dst=10.9.9.9 ttl=600 "
+				"reason=x", NULL), "ok id=1 decision=folded");
+	settle(f);
+	sv_door_stats(f->door, &st);
+	assert_int_equal(st.extended, 1);
+	assert_int_equal(st.folded, 3);
+	assert_int_equal(st.failed, 0);  /* the enforcer took the renewal */
+	/* The first end (30 s after the request) passes; the new one ends it. */
+	f->now += 5000;
+	sv_door_tick(f->door, f->now);
+	sv_door_stats(f->door, &st);
+	assert_int_equal(st.active, 1);
+	f->now += 25000;
+	sv_door_tick(f->door, f->now);
+	sv_door_stats(f->door, &st);
+	assert_int_equal(st.active, 0);
+	assert_int_equal(st.expired, 1);
+	/* A dry run does not cover a real request; a dry one is covered. */
+	assert_string_equal(req(f, "s", "block src=10.7.7.7 reason=x dry_run=1", NULL),
+			    "ok id=2 decision=dry_run");
+	assert_string_equal(req(f, "s", "block src=10.7.7.7 reason=x", NULL),
+			    "ok id=3 decision=pending");
+	assert_string_equal(req(f, "s", "block src=10.7.7.7 reason=x dry_run=1", NULL),
+			    "ok id=2 decision=folded");
+}
+
 static void expect_refused(struct fx *f, const char *who, const char *msg, const char *code)
 {
 	char want[64];
@@ -474,10 +523,23 @@ static void test_enforcer_checks(void **state)
 	x = m;
 	x.rule.id = 2;
 	assert_int_equal(send_and_reply(sv[0], &x, sizeof(x), &rep), 0);
+	/* Rule 1 again: in force already. Renewing it is fine; renewing a rule
+	 * never added is not; a renewal past the allow-list neither. */
+	assert_int_equal(send_and_reply(sv[0], &m, sizeof(m), &rep), -EEXIST);
+	x = m;
+	x.op = SV_ENF_RENEW;
+	x.rule.ttl_s = 99;
+	assert_int_equal(send_and_reply(sv[0], &x, sizeof(x), &rep), 0);
+	x.rule.id = 9;
+	assert_int_equal(send_and_reply(sv[0], &x, sizeof(x), &rep), -EEXIST);
+	x = m;
+	x.op = SV_ENF_RENEW;
+	x.rule.src[1] = 66;
+	assert_int_equal(send_and_reply(sv[0], &x, sizeof(x), &rep), -EPERM);
 	close(sv[0]);
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_true(WIFEXITED(status));
-	assert_int_equal(WEXITSTATUS(status), 2);  /* only the two good ones */
+	assert_int_equal(WEXITSTATUS(status), 3);  /* the two good ones and the renewal */
 	sv_allow_free(allow);
 }
 
@@ -499,6 +561,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_apply_and_fold, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_extend, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_malformed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ttl_expiry, setup, teardown),

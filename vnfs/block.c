@@ -17,8 +17,11 @@
  *   dry_run=0      1: the door judges and reports, the switch is untouched
  *
  * A flood names its culprit on every sampled packet: one request per
- * target is enough, so a target asked for is not asked again until its
- * TTL has passed (a refused one after a second) - counted as "held".
+ * target is enough, so a target asked for is not asked again until shortly
+ * before its TTL ends (a quarter of it, at most 5 s; a refused one after a
+ * second) - counted as "held". Asked again while the rule is in force, the
+ * door moves the rule's end, so a culprit still named keeps its rule with
+ * no gap (docs/actions.md).
  * Never stops the chain. Two tables, one per kind of chain: `block` for
  * packets, `block` (flow) for flow records.
  */
@@ -33,6 +36,7 @@
 #include <snapvnf/vnf_util.h>
 
 #define RETRY_MS 1000
+#define RENEW_BEFORE_MS 5000  /* at most; a quarter of the TTL below 20 s */
 
 SV_SCHEMA(sv_block_meta,
 	  SV_FIELD(struct sv_block_meta, src),
@@ -216,8 +220,13 @@ static int block_verdict(struct block_state *st, struct sv_vnf_ctx *ctx, const s
 		sv_counter_add(st->folded, 1);
 	else
 		sv_counter_add(st->accepted, 1);
-	a->until_ms = now + (rc == 0 && res.decision != SV_ACTION_REFUSED
-				     ? (uint64_t)st->ttl * 1000u : RETRY_MS);
+	if (rc == 0 && res.decision != SV_ACTION_REFUSED) {
+		uint64_t ttl_ms = (uint64_t)st->ttl * 1000u;
+
+		a->until_ms = now + ttl_ms - (ttl_ms / 4 < RENEW_BEFORE_MS ? ttl_ms / 4 : RENEW_BEFORE_MS);
+	} else {
+		a->until_ms = now + RETRY_MS;
+	}
 	report(ctx, &rq, rc, &res);
 	return SV_CONTINUE;
 }

@@ -74,7 +74,9 @@ const char *sv_allow_check(const struct sv_allow *a, int family, const uint8_t *
 
 /*
  * A backend runs inside the enforcer process only. open() gets the part of
- * --enforcer after "NAME:" (may be ""), add/del one rule, flush removes
+ * --enforcer after "NAME:" (may be ""), add/del one rule (add of a rule
+ * already there replaces it in one step: its TTL counts again from now, and
+ * nothing passes in between - that is how a rule is renewed), flush removes
  * every rule of ours, including leftovers of an earlier run (found by the
  * backend's own mark: a cookie, a table name), and counts them. Each
  * returns 0 or -errno with the reason in err.
@@ -100,7 +102,9 @@ const struct sv_enforce_ops *sv_enforce_find(const char *spec, const char **opts
 
 /* ---- the enforcer process (enforcer.c) ---- */
 
-enum sv_enf_op { SV_ENF_HELLO = 1, SV_ENF_ADD, SV_ENF_DEL, SV_ENF_FLUSH };
+/* RENEW: a rule already added gets rule.ttl_s from now (OVS's hard_timeout,
+ * nft's element timeout), with no moment without it. */
+enum sv_enf_op { SV_ENF_HELLO = 1, SV_ENF_ADD, SV_ENF_DEL, SV_ENF_FLUSH, SV_ENF_RENEW };
 
 #define SV_ENF_MAGIC 0x53564e45u /* "SVNE" */
 
@@ -180,6 +184,7 @@ struct sv_door_stats {
 	uint64_t applied;           /* rules the backend confirmed */
 	uint64_t dry_run;           /* accepted with dry_run=1: events only */
 	uint64_t folded;            /* duplicates of an active rule */
+	uint64_t extended;          /* of those, the rule's end moved later */
 	uint64_t refused_malformed; /* could not be parsed */
 	uint64_t refused_allowlist; /* an address never to block */
 	uint64_t refused_ttl;       /* TTL out of bounds */

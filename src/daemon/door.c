@@ -37,6 +37,7 @@
 #define BUCKETS 64
 #define REFRESH_MS 10000
 #define EVIDENCE_MAX 256
+#define EXTEND_MIN_MS 1000  /* a later end by less than this is not worth a renewal */
 
 struct entry {
 	struct sv_rule r;
@@ -185,15 +186,17 @@ static int find_id(const struct sv_door *d, uint64_t id)
 	return -1;
 }
 
-/* A rule in force that already blocks what r would. */
-static const struct entry *covering(const struct sv_door *d, const struct sv_rule *r)
+/* A rule in force that already blocks what r would (a dry run blocks
+ * nothing, so it covers only dry runs). */
+static struct entry *covering(struct sv_door *d, const struct sv_rule *r, bool dry)
 {
 	size_t alen = r->family == 4 ? 4 : 16;
 
 	for (unsigned i = 0; i < d->nrules; i++) {
 		const struct sv_rule *x = &d->rules[i].r;
 
-		if (x->family != r->family || memcmp(x->src, r->src, alen) != 0)
+		if (x->family != r->family || memcmp(x->src, r->src, alen) != 0 ||
+		    (d->rules[i].dry && !dry))
 			continue;
 		if (x->scope == SV_SCOPE_SRC)
 			return &d->rules[i];
@@ -202,6 +205,37 @@ static const struct entry *covering(const struct sv_door *d, const struct sv_rul
 			return &d->rules[i];
 	}
 	return NULL;
+}
+
+static bool same_target(const struct sv_rule *a, const struct sv_rule *b)
+{
+	return a->family == b->family && a->scope == b->scope && a->proto == b->proto &&
+	       a->dport == b->dport && memcmp(a->src, b->src, sizeof(a->src)) == 0 &&
+	       memcmp(a->dst, b->dst, sizeof(a->dst)) == 0;
+}
+
+/*
+ * A request for the very target of a rule in force that would end later
+ * moves the rule's end: a detector still naming its culprit near the end
+ * of the TTL (the block VNF asks again before its TTL is over) keeps it
+ * blocked, with no moment between an expiry and a new rule. The backend
+ * renews it in one step (action.h). A rule that covers a narrower request
+ * is not stretched for it.
+ */
+static void extend(struct sv_door *d, struct entry *x, const struct entry *rq, uint64_t now_ms)
+{
+	uint64_t end = now_ms + (uint64_t)rq->r.ttl_s * 1000u;
+	struct sv_rule r = x->r;
+
+	if (x->dry != rq->dry || !same_target(&x->r, &rq->r) || end < x->expires_ms + EXTEND_MIN_MS)
+		return;
+	r.ttl_s = rq->r.ttl_s;
+	if (!x->dry && sv_enforcer_send(&d->enf, SV_ENF_RENEW, &r) < 0)
+		return;
+	x->r.ttl_s = r.ttl_s;
+	x->expires_ms = end;
+	d->st.extended++;
+	event_simple(d, "extended", x, NULL);
 }
 
 /* ---- rate ---- */
@@ -441,7 +475,7 @@ static void do_block(struct sv_door *d, const char *who, const char *msg, uint64
 		     char *reply, size_t size, bool *malformed)
 {
 	struct request rq;
-	const struct entry *dup;
+	struct entry *dup;
 	const char *why;
 	char seq[24] = "", buf[160];
 
@@ -480,8 +514,9 @@ static void do_block(struct sv_door *d, const char *who, const char *msg, uint64
 		       "the enforcer is gone; nothing can be applied", reply, size, seq);
 		return;
 	}
-	if ((dup = covering(d, &rq.e.r)) != NULL) {
+	if ((dup = covering(d, &rq.e.r, rq.e.dry)) != NULL) {
 		d->st.folded++;
+		extend(d, dup, &rq.e, now_ms);
 		snprintf(reply, size, "ok id=%llu decision=folded%s",
 			 (unsigned long long)dup->r.id, seq);
 		return;  /* no event: the rule's own events tell its story */
@@ -628,6 +663,9 @@ void sv_door_serve(struct sv_door *d, uint64_t now_ms)
 				event_simple(d, "failed", &copy, rep.msg);
 				sv_warn("rule %llu not applied: %s", (unsigned long long)rep.id, rep.msg);
 			}
+		} else if (rep.op == SV_ENF_RENEW && rep.err < 0) {
+			sv_warn("rule %llu not renewed (the backend may end it at its earlier TTL): %s",
+				(unsigned long long)rep.id, rep.msg);
 		} else if (rep.err < 0) {
 			static uint64_t last, suppressed;
 

@@ -182,12 +182,20 @@ static void element(const struct sv_rule *r, char *buf, size_t size, int *shape)
 static int nft_add(void *state, const struct sv_rule *r, char *err, size_t errlen)
 {
 	struct nft *n = state;
-	char el[160], cmd[320];
+	char el[160], set[96], cmd[1024];
 	int shape, rc;
 
+	/* One transaction: the element is there (add), goes, and comes back
+	 * with the new timeout. A kernel that does not update an element's
+	 * timeout on `add` renews it this way too, and no packet sees the
+	 * moment between. */
 	element(r, el, sizeof(el), &shape);
-	snprintf(cmd, sizeof(cmd), "add element %s %s %s { %s timeout %us }", n->family, n->table,
-		 set_names[shape][r->family == 6], el, r->ttl_s);
+	snprintf(set, sizeof(set), "%s %s %s", n->family, n->table, set_names[shape][r->family == 6]);
+	snprintf(cmd, sizeof(cmd),
+		 "add element %s { %s timeout %us }\n"
+		 "delete element %s { %s }\n"
+		 "add element %s { %s timeout %us }",
+		 set, el, r->ttl_s, set, el, set, el, r->ttl_s);
 	for (int tries = 0;; tries++) {
 		if (!n->made && (rc = make_table(n, err, errlen)) < 0)
 			return rc;

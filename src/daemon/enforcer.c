@@ -140,10 +140,78 @@ static void refresh_own(struct sv_allow *allow, struct timespec *last)
 	*last = now;
 }
 
+/*
+ * The ids of the rules the backend holds, sorted: the cap counts them, a
+ * RENEW must name one, and an ADD must not. The daemon's own table is not
+ * trusted for that.
+ */
+struct idset {
+	uint64_t *id;
+	unsigned n, size;
+};
+
+static unsigned idset_find(const struct idset *s, uint64_t id, bool *found)
+{
+	unsigned lo = 0, hi = s->n;
+
+	while (lo < hi) {
+		unsigned mid = lo + (hi - lo) / 2;
+
+		if (s->id[mid] < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*found = lo < s->n && s->id[lo] == id;
+	return lo;
+}
+
+static int idset_add(struct idset *s, uint64_t id)
+{
+	bool found;
+	unsigned i = idset_find(s, id, &found);
+
+	if (found)
+		return 0;
+	if (s->n == s->size) {
+		unsigned size = s->size ? s->size * 2 : 64;
+		uint64_t *p = realloc(s->id, size * sizeof(*p));
+
+		if (!p)
+			return -ENOMEM;
+		s->id = p;
+		s->size = size;
+	}
+	memmove(&s->id[i + 1], &s->id[i], (s->n - i) * sizeof(*s->id));
+	s->id[i] = id;
+	s->n++;
+	return 0;
+}
+
+static void idset_del(struct idset *s, uint64_t id)
+{
+	bool found;
+	unsigned i = idset_find(s, id, &found);
+
+	if (!found)
+		return;
+	memmove(&s->id[i], &s->id[i + 1], (s->n - i - 1) * sizeof(*s->id));
+	s->n--;
+}
+
+static bool idset_has(const struct idset *s, uint64_t id)
+{
+	bool found;
+
+	idset_find(s, id, &found);
+	return found;
+}
+
 int sv_enforcer_serve(int fd, const struct sv_enforce_ops *ops, void *state,
 		      struct sv_allow *allow)
 {
-	unsigned active = 0, removed;
+	struct idset active = { 0 };
+	unsigned removed;
 	char err[192], why[128];
 	struct timespec refreshed = { 0 };
 
@@ -167,32 +235,39 @@ int sv_enforcer_serve(int fd, const struct sv_enforce_ops *ops, void *state,
 		}
 		switch (m.op) {
 		case SV_ENF_ADD:
+		case SV_ENF_RENEW:
 			refresh_own(allow, &refreshed);
 			if ((bad = sv_rule_invalid(&m.rule)) != NULL ||
 			    (bad = sv_allow_check(allow, m.rule.family, m.rule.src, why,
 						  sizeof(why))) != NULL) {
 				snprintf(err, sizeof(err), "refused: %s", bad);
 				rc = -EPERM;
-			} else if (active >= SV_ENF_MAX_RULES) {
-				snprintf(err, sizeof(err), "refused: %u rules active", active);
+			} else if (idset_has(&active, m.rule.id) != (m.op == SV_ENF_RENEW)) {
+				snprintf(err, sizeof(err), "refused: rule %llu is %s",
+					 (unsigned long long)m.rule.id,
+					 m.op == SV_ENF_RENEW ? "not in force" : "in force already");
+				rc = -EEXIST;
+			} else if (m.op == SV_ENF_ADD && active.n >= SV_ENF_MAX_RULES) {
+				snprintf(err, sizeof(err), "refused: %u rules active", active.n);
 				rc = -ENOSPC;
-			} else if ((rc = ops->add(state, &m.rule, err, sizeof(err))) == 0) {
-				active++;
+			} else if ((rc = ops->add(state, &m.rule, err, sizeof(err))) == 0 &&
+				   (rc = idset_add(&active, m.rule.id)) < 0) {
+				snprintf(err, sizeof(err), "out of memory");
 			}
 			break;
 		case SV_ENF_DEL:
 			if ((bad = sv_rule_invalid(&m.rule)) != NULL) {
 				snprintf(err, sizeof(err), "refused: %s", bad);
 				rc = -EINVAL;
-			} else if ((rc = ops->del(state, &m.rule, err, sizeof(err))) == 0 && active) {
-				active--;
+			} else if ((rc = ops->del(state, &m.rule, err, sizeof(err))) == 0) {
+				idset_del(&active, m.rule.id);
 			}
 			break;
 		case SV_ENF_FLUSH:
 			removed = 0;
 			rc = ops->flush(state, &removed, err, sizeof(err));
 			if (rc == 0)
-				active = 0;
+				active.n = 0;
 			send_reply(fd, m.op, 0, rc, removed, err);
 			continue;
 		default:
@@ -201,6 +276,7 @@ int sv_enforcer_serve(int fd, const struct sv_enforce_ops *ops, void *state,
 		}
 		send_reply(fd, m.op, m.rule.id, rc, 0, err);
 	}
+	free(active.id);
 	/* The daemon is gone: leave nothing of ours on the switch. */
 	removed = 0;
 	if (ops->flush(state, &removed, err, sizeof(err)) < 0)

@@ -85,6 +85,7 @@ static const struct sv_metric door_rows[] = {
 	DOOR_COUNTER(applied, "Rules the backend confirmed."),
 	DOOR_COUNTER(dry_run, "Requests accepted with dry_run=1 (events only)."),
 	DOOR_COUNTER(folded, "Requests covered by a rule already in force."),
+	DOOR_COUNTER(extended, "Rules in force given a later end by a request for the same target."),
 	DOOR_COUNTER(refused_malformed, "Requests refused: malformed."),
 	DOOR_COUNTER(refused_allowlist, "Requests refused: an address never blocked."),
 	DOOR_COUNTER(refused_ttl, "Requests refused: TTL out of bounds."),

@@ -151,6 +151,12 @@ static int chain(struct walk *w, const yaml_node_t *n)
 		if ((rc = chain_entry(w, e)) < 0)
 			return rc;
 	}
+	/* A VNF without a converter takes the members of the same name and
+	 * type from the one before, as `snapvnf run VNF VNF ...` does: a
+	 * detector followed by `block` needs nothing more. */
+	for (unsigned k = 1; k < w->svc->nvnfs; k++)
+		if (!w->svc->vnfs[k].conv && !(w->svc->vnfs[k].conv = strdup("*")))
+			return -ENOMEM;
 	return 0;
 }
 

@@ -10,8 +10,8 @@
  *   chain:
  *     - http_request               # a VNF alone,
  *     - vnf: url_filter            # or with its arguments and converter
- *       args: examples/blocklist.txt
- *       conv: host <- host, uri <- uri, client <- client
+ *       args: examples/blocklist.txt   # (by default the members of the
+ *       conv: host <- host, uri <- uri, client <- client   # same name)
  *
  * Every message starts "FILE:LINE: " and says what was expected.
  */
@@ -25,7 +25,8 @@
 struct sv_svc_vnf {
 	char *name;
 	char *args;  /* NULL: none */
-	char *conv;  /* NULL: none; "*" joins members of the same name */
+	char *conv;  /* NULL: none (the first VNF); "*" (the default after it)
+		      * joins members of the same name and type */
 	unsigned line;
 };
 
