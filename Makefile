@@ -165,6 +165,12 @@ bench: $(BUILD)/.deps-bench all $(BENCHES)
 bench-live: $(BUILD)/.deps-bench all $(BENCHES)
 	@scripts/bench-live $(BUILD)
 
+# Detection to block on the stand-in switch: the block VNF's request to the
+# door's applied and to the first packet OVS dropped. Needs root; ~3 min.
+.PHONY: bench-block
+bench-block: $(BUILD)/.deps-demo-live all
+	@scripts/bench-block $(BUILD)
+
 # libFuzzer harnesses (clang): `make fuzz` builds them into build/fuzz/.
 # The library, decoders, VNFs and daemon modules are compiled once more with
 # coverage and sanitizers into an archive; each harness takes what it uses.
