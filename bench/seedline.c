@@ -13,7 +13,9 @@
  * rows per item. Here:
  *
  *   capture   libpcap live on IFACE, opened as snapvnfd opens it (snaplen,
- *             promiscuous, 64 MB kernel buffer, 10 ms timeout, bursts of 64)
+ *             promiscuous, 64 MB kernel buffer, 10 ms timeout, the empty
+ *             filter that has the kernel cut packets to the snap, bursts
+ *             of 64)
  *   rings     SERVICES rings (the same ring code as snapvnfd's, lossy, as
  *             many slots each as snapvnfd's one), each snap copied into
  *             every one: a slot is the pcap header's time and lengths and
@@ -291,6 +293,7 @@ static pcap_t *open_live(const char *iface, unsigned snaplen, unsigned buffer_mb
 {
 	char errbuf[PCAP_ERRBUF_SIZE] = "";
 	pcap_t *p = pcap_create(iface, errbuf);
+	struct bpf_program prog;
 
 	if (!p) {
 		fprintf(stderr, "seedline: %s: %s\n", iface, errbuf);
@@ -306,6 +309,14 @@ static pcap_t *open_live(const char *iface, unsigned snaplen, unsigned buffer_mb
 		pcap_close(p);
 		return NULL;
 	}
+	/* As snapvnfd: the empty filter, so the kernel cuts each packet to
+	 * the snap length before copying it into the capture ring. */
+	if (pcap_compile(p, &prog, "", 1, PCAP_NETMASK_UNKNOWN) < 0 || pcap_setfilter(p, &prog) < 0) {
+		fprintf(stderr, "seedline: %s: %s\n", iface, pcap_geterr(p));
+		pcap_close(p);
+		return NULL;
+	}
+	pcap_freecode(&prog);
 	return p;
 }
 
