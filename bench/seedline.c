@@ -34,8 +34,9 @@
  * scheduling.
  *
  * Output on stdout: "ready PID PID..." (the services' pids) once every
- * service reads its ring; on SIGTERM or SIGINT, after the services have
- * read what is in their rings (at most 10 s), one JSON line:
+ * service reads its ring; on SIGTERM or SIGINT, once the capture has been
+ * quiet for 50 ms and the services have read what is in their rings (at
+ * most 10 s), one JSON line:
  *   {"received":N,"kernel_drops":N,"if_drops":N,"cpu_ns":N,
  *    "services":[{"pid":P,"delivered":N,"lost":N,"cpu_ns":N},...]}
  * cpu_ns: user + system time of the capturing process and of each service
@@ -426,11 +427,16 @@ int main(int argc, char **argv)
 	printf("\n");
 	fflush(stdout);
 
-	while (!stop) {
+	/*
+	 * Until told to stop, then until the capture has been quiet for
+	 * 50 ms (past the kernel's 10 ms block timeout), so that what the
+	 * generator sent before the stop is read, as snapvnfd reads it.
+	 */
+	for (int quiet = 0; !stop || quiet < 5;) {
 		struct pollfd pfd = { .fd = pcap_get_selectable_fd(p), .events = POLLIN };
-		int n;
+		int n, got = 0;
 
-		if (poll(&pfd, 1, 100) < 0 && errno != EINTR)
+		if (poll(&pfd, 1, stop ? 10 : 100) < 0 && errno != EINTR)
 			break;
 		do {
 			for (unsigned i = 0; i < c.nsvc; i++)
@@ -439,11 +445,13 @@ int main(int argc, char **argv)
 			n = pcap_dispatch(p, BURST, capture_cb, (u_char *)&c);
 			for (unsigned i = 0; i < c.nsvc && c.idx; i++)
 				sv_ring_publish(c.ring[i], c.idx);
-		} while (n == BURST && !stop);
+			got += c.idx;
+		} while (n == BURST);
 		if (n == PCAP_ERROR) {
 			fprintf(stderr, "seedline: capture failed: %s\n", pcap_geterr(p));
 			break;
 		}
+		quiet = got || !stop ? 0 : quiet + 1;
 	}
 	pcap_stats(p, &ps);
 	drain(&c);
