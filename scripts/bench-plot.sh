@@ -148,6 +148,24 @@ plot '.live_$2_$1_seedline.dat' using 1:2:3:4 with yerrorlines lw 2 pt 7 lc rgb 
      '.live_$2_$1_snapvnf.dat' using 1:2:3:4 with yerrorlines lw 2 pt 5 lc rgb '#2471a3' title 'snapvnf: one broadcast ring'$extra
 "
 	}
+	cpu_panel() {   # cpu_panel COLUMN TITLE YLABEL: both designs at both loads
+		echo "
+set title '$2'
+set xlabel 'services'
+set ylabel '$3'"
+		printf "plot "
+		for l in 9000 64; do
+			for d in seedline snapvnf; do
+				printf "'.live_%s_services_%s.dat' using 1:%s with linespoints lw 2 pt %s dt %s lc rgb '%s' title '%s, %s-byte frames'%s" \
+					$l $d "$1" "$([ $d = seedline ] && echo 7 || echo 5)" \
+					"$([ $l = 9000 ] && echo 1 || echo 2)" \
+					"$([ $d = seedline ] && echo '#c0392b' || echo '#2471a3')" \
+					$d "$([ $l = 9000 ] && echo 9014 || echo 64)" \
+					"$([ $l$d = 64snapvnf ] && echo || echo ', ')"
+			done
+		done
+		echo
+	}
 	plot live_services "
 set terminal pngcairo size 1200,500 font 'sans,11' noenhanced
 set output 'live_services.png'
@@ -177,19 +195,8 @@ set logscale x 2
 set xrange [0.8:20]
 set xtics (1, 2, 3, 4, 5, 8, 16)
 set yrange [0:*]
-set title 'capturing process (snapvnfd; seedline copying into each ring)'
-set xlabel 'services'
-set ylabel 'CPU ns per packet received'
-plot '.live_9000_services_seedline.dat' using 1:5 with linespoints lw 2 pt 7 lc rgb '#c0392b' title 'seedline, 9014-byte frames', \
-     '.live_9000_services_snapvnf.dat' using 1:5 with linespoints lw 2 pt 5 lc rgb '#2471a3' title 'snapvnf, 9014-byte frames', \
-     '.live_64_services_seedline.dat' using 1:5 with linespoints lw 2 pt 7 dt 2 lc rgb '#c0392b' title 'seedline, 64-byte frames', \
-     '.live_64_services_snapvnf.dat' using 1:5 with linespoints lw 2 pt 5 dt 2 lc rgb '#2471a3' title 'snapvnf, 64-byte frames'
-set title 'everything: the capturing process and all services'
-set ylabel 'CPU ns per packet offered'
-plot '.live_9000_services_seedline.dat' using 1:6 with linespoints lw 2 pt 7 lc rgb '#c0392b' title 'seedline, 9014-byte frames', \
-     '.live_9000_services_snapvnf.dat' using 1:6 with linespoints lw 2 pt 5 lc rgb '#2471a3' title 'snapvnf, 9014-byte frames', \
-     '.live_64_services_seedline.dat' using 1:6 with linespoints lw 2 pt 7 dt 2 lc rgb '#c0392b' title 'seedline, 64-byte frames', \
-     '.live_64_services_snapvnf.dat' using 1:6 with linespoints lw 2 pt 5 dt 2 lc rgb '#2471a3' title 'snapvnf, 64-byte frames'
+$(cpu_panel 5 'capturing process (snapvnfd; seedline copying into each ring)' 'CPU ns per packet received')
+$(cpu_panel 6 'everything: the capturing process and all services' 'CPU ns per packet offered')
 unset multiplot
 "
 	rm -f .live_*.dat
