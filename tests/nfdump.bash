@@ -21,6 +21,13 @@ export_file() {
 	done
 	timeout 60 softflowd -r "$cap" -n 127.0.0.1:$port -v 9 -a -d -c none -p "$T/sf.pid" \
 		> "$T/softflowd.log" 2>&1 || fail "softflowd failed on $cap"
+	# softflowd is done sending, but nfcapd may not have read it all: a
+	# datagram still queued at SIGTERM is lost. Wait for an empty queue.
+	for i in $(seq 100); do
+		[ "$(ss -Hunl "sport = :$port" | awk '{ print $2; exit }')" = 0 ] && break
+		[ $i -eq 100 ] && fail "nfcapd left datagrams unread for 10 s"
+		sleep 0.1
+	done
 	kill $ncpid  # nfcapd writes and renames its file on the way out
 	wait_exit $ncpid 20 >/dev/null
 	mv "$dir"/nfcapd.2* "$out" || fail "nfcapd wrote no file for $cap"

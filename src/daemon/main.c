@@ -380,8 +380,11 @@ static int run(struct daemon *d)
 				report_losses(d);
 			for (unsigned i = 0; i < d->nwatch; i++)
 				d->watch[i].fn(d->watch[i].ctx, d->watch[i].fd, 0);
-			/* Live flows: close intervals on time even when idle. */
-			if (d->live && !d->ended)
+			/* Live sFlow: close intervals and forget idle agents on
+			 * time even when no datagram comes. Only then: a
+			 * replayed capture's clock is its own, and the wall
+			 * clock would make all its agents idle at once. */
+			if (d->opts.sflow && !d->ended)
 				sv_collector_tick(d->collector, wall_ns(), false);
 		}
 	}
