@@ -19,6 +19,12 @@ SBINDIR    ?= $(PREFIX)/sbin
 LIBDIR     ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
 PLUGINDIR  ?= $(LIBDIR)/snapvnf/vnfs
+# /etc whatever PREFIX is: systemd and the units read it there. The units go
+# where systemd looks for them under PREFIX (/usr/local/lib/systemd/system);
+# Debian's are in /lib/systemd/system (debian/rules says so).
+SYSCONFDIR ?= /etc
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+UNITS   := $(patsubst dist/systemd/%.in,$(BUILD)/systemd/%,$(wildcard dist/systemd/*.in))
 
 PKGS    := libpcap json-c yaml-0.1 libsystemd
 # Only snapvnfd links these (the enforcer's backends and its privileges;
@@ -66,7 +72,7 @@ BENCHES:= $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 EXAMPLES:=$(patsubst examples/%.c,$(BUILD)/examples/%,$(EXAMPLE_SRC))
 
 .PHONY: all deps test unit demo bench fuzz clean e2e install uninstall
-all: $(BUILD)/snapvnfd $(BUILD)/snapvnf $(LIBA) $(LIBSO) $(BUILD)/snapvnf.pc $(EXAMPLES)
+all: $(BUILD)/snapvnfd $(BUILD)/snapvnf $(LIBA) $(LIBSO) $(BUILD)/snapvnf.pc $(EXAMPLES) $(UNITS)
 
 deps: $(DEPS_OK)
 # One stamp per package group, remade when the list changes.
@@ -99,6 +105,11 @@ $(BUILD)/snapvnf.pc: snapvnf.pc.in FORCE
 .PHONY: FORCE
 FORCE:
 $(call obj,src/lib/plugin.c) $(BUILD)/fuzz/obj/src/lib/plugin.o: $(BUILD)/config.h
+# The units name the programs where this PREFIX installs them.
+$(BUILD)/systemd/%: dist/systemd/%.in FORCE
+	@mkdir -p $(dir $@)
+	@sed -e 's|@SBINDIR@|$(SBINDIR)|g; s|@BINDIR@|$(BINDIR)|g; s|@SYSCONFDIR@|$(SYSCONFDIR)|g' $< > $@.tmp
+	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
 $(DLIBA): $(DAEMON_OBJ)
 	@rm -f $@
 	ar rcsP $@ $^
@@ -203,14 +214,26 @@ install: all
 	install -m 644 $(LIBA) $(DESTDIR)$(LIBDIR)/libsnapvnf.a
 	install -m 644 $(HEADERS) $(DESTDIR)$(INCLUDEDIR)/snapvnf/
 	install -m 644 $(BUILD)/snapvnf.pc $(DESTDIR)$(LIBDIR)/pkgconfig/snapvnf.pc
+	install -d $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(SYSCONFDIR)/default $(DESTDIR)$(SYSCONFDIR)/snapvnf
+	install -m 644 $(UNITS) $(DESTDIR)$(SYSTEMDUNITDIR)/
+	for f in examples/*.service; do \
+		install -m 644 $$f $(DESTDIR)$(SYSCONFDIR)/snapvnf/$$(basename $$f).example; done
+# An operator's options are never overwritten.
+	[ -e $(DESTDIR)$(SYSCONFDIR)/default/snapvnfd ] || \
+		install -m 644 dist/default/snapvnfd $(DESTDIR)$(SYSCONFDIR)/default/snapvnfd
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/snapvnfd $(DESTDIR)$(BINDIR)/snapvnf \
 	      $(DESTDIR)$(LIBDIR)/$(notdir $(LIBSO)) $(DESTDIR)$(LIBDIR)/$(SONAME) \
 	      $(DESTDIR)$(LIBDIR)/libsnapvnf.so $(DESTDIR)$(LIBDIR)/libsnapvnf.a \
 	      $(DESTDIR)$(LIBDIR)/pkgconfig/snapvnf.pc \
-	      $(addprefix $(DESTDIR)$(INCLUDEDIR)/snapvnf/,$(notdir $(HEADERS)))
-	-rmdir $(DESTDIR)$(INCLUDEDIR)/snapvnf $(DESTDIR)$(PLUGINDIR) \
+	      $(addprefix $(DESTDIR)$(INCLUDEDIR)/snapvnf/,$(notdir $(HEADERS))) \
+	      $(addprefix $(DESTDIR)$(SYSTEMDUNITDIR)/,$(notdir $(UNITS))) \
+	      $(patsubst examples/%,$(DESTDIR)$(SYSCONFDIR)/snapvnf/%.example,$(wildcard examples/*.service))
+# The options file goes only as it came: an operator's edits stay.
+	-cmp -s dist/default/snapvnfd $(DESTDIR)$(SYSCONFDIR)/default/snapvnfd && \
+		rm -f $(DESTDIR)$(SYSCONFDIR)/default/snapvnfd
+	-rmdir $(DESTDIR)$(INCLUDEDIR)/snapvnf $(DESTDIR)$(PLUGINDIR) $(DESTDIR)$(SYSCONFDIR)/snapvnf \
 	       $(DESTDIR)$(LIBDIR)/snapvnf 2>/dev/null
 
 clean:

@@ -217,8 +217,10 @@ static int bind_socket(struct sv_registry *reg, const char *path, const struct s
 			close(fd);
 		return -1;
 	}
-	if (listen(fd, 64) < 0 ||
-	    (own && chown(tmp, own->uid, own->gid) < 0) || chmod(tmp, 0660) < 0 ||
+	/* chmod before chown: once the socket is another user's, changing its
+	 * mode would take CAP_FOWNER, one capability more in the unit. */
+	if (listen(fd, 64) < 0 || chmod(tmp, 0660) < 0 ||
+	    (own && chown(tmp, own->uid, own->gid) < 0) ||
 	    rename(tmp, path) < 0 || lstat(path, &st) < 0) {
 		sv_err("cannot listen on %s: %s", path, strerror(errno));
 		unlink(tmp);
