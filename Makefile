@@ -25,6 +25,9 @@ PLUGINDIR  ?= $(LIBDIR)/snapvnf/vnfs
 SYSCONFDIR ?= /etc
 SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 UNITS   := $(patsubst dist/systemd/%.in,$(BUILD)/systemd/%,$(wildcard dist/systemd/*.in))
+MANDIR  ?= $(PREFIX)/share/man
+# man/NAME.SECTION, written by hand; the build stamps the version in.
+MANPAGES:= $(patsubst man/%,$(BUILD)/man/%,$(wildcard man/*.[158]))
 
 PKGS    := libpcap json-c yaml-0.1 libsystemd
 # Only snapvnfd links these (the enforcer's backends and its privileges;
@@ -72,7 +75,7 @@ BENCHES:= $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 EXAMPLES:=$(patsubst examples/%.c,$(BUILD)/examples/%,$(EXAMPLE_SRC))
 
 .PHONY: all deps test unit demo bench fuzz clean e2e install uninstall
-all: $(BUILD)/snapvnfd $(BUILD)/snapvnf $(LIBA) $(LIBSO) $(BUILD)/snapvnf.pc $(EXAMPLES) $(UNITS)
+all: $(BUILD)/snapvnfd $(BUILD)/snapvnf $(LIBA) $(LIBSO) $(BUILD)/snapvnf.pc $(EXAMPLES) $(UNITS) $(MANPAGES)
 
 deps: $(DEPS_OK)
 # One stamp per package group, remade when the list changes.
@@ -110,6 +113,9 @@ $(BUILD)/systemd/%: dist/systemd/%.in FORCE
 	@mkdir -p $(dir $@)
 	@sed -e 's|@SBINDIR@|$(SBINDIR)|g; s|@BINDIR@|$(BINDIR)|g; s|@SYSCONFDIR@|$(SYSCONFDIR)|g' $< > $@.tmp
 	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
+$(BUILD)/man/%: man/% VERSION
+	@mkdir -p $(dir $@)
+	@sed -e 's|@VERSION@|$(VERSION)|g' $< > $@
 $(DLIBA): $(DAEMON_OBJ)
 	@rm -f $@
 	ar rcsP $@ $^
@@ -216,6 +222,8 @@ install: all
 	install -m 644 $(BUILD)/snapvnf.pc $(DESTDIR)$(LIBDIR)/pkgconfig/snapvnf.pc
 	install -d $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(SYSCONFDIR)/default $(DESTDIR)$(SYSCONFDIR)/snapvnf
 	install -m 644 $(UNITS) $(DESTDIR)$(SYSTEMDUNITDIR)/
+	for m in $(MANPAGES); do s=$${m##*.}; install -d $(DESTDIR)$(MANDIR)/man$$s; \
+		install -m 644 $$m $(DESTDIR)$(MANDIR)/man$$s/; done
 	for f in examples/*.service; do \
 		install -m 644 $$f $(DESTDIR)$(SYSCONFDIR)/snapvnf/$$(basename $$f).example; done
 # An operator's options are never overwritten.
@@ -229,6 +237,7 @@ uninstall:
 	      $(DESTDIR)$(LIBDIR)/pkgconfig/snapvnf.pc \
 	      $(addprefix $(DESTDIR)$(INCLUDEDIR)/snapvnf/,$(notdir $(HEADERS))) \
 	      $(addprefix $(DESTDIR)$(SYSTEMDUNITDIR)/,$(notdir $(UNITS))) \
+	      $(foreach m,$(MANPAGES),$(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(m)))/$(notdir $(m))) \
 	      $(patsubst examples/%,$(DESTDIR)$(SYSCONFDIR)/snapvnf/%.example,$(wildcard examples/*.service))
 # The options file goes only as it came: an operator's edits stay.
 	-cmp -s dist/default/snapvnfd $(DESTDIR)$(SYSCONFDIR)/default/snapvnfd && \

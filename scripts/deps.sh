@@ -34,7 +34,7 @@ group() {
 		echo @build @testbed libcmocka-dev tshark wireshark-common tcpdump jq python3 \
 		     nfdump softflowd pmacct clang libclang-rt-dev iproute2 \
 		     redis-server redis-tools nftables prometheus curl \
-		     logrotate rsyslog rsyslog-kafka systemd ;;
+		     logrotate rsyslog rsyslog-kafka systemd groff-base ;;
 	testbed)
 		echo openvswitch-switch ethtool iproute2 iputils-ping dnsmasq-base \
 		     iperf3 hping3 bind9-dnsutils curl openssl python3 tcpdump procps jq ;;
