@@ -628,6 +628,21 @@ static unsigned reader_span(const struct sv_ring_reader *rd, unsigned max, uint6
 	return head - *pos < max ? (unsigned)(head - *pos) : max;
 }
 
+/*
+ * The slot at pos when it holds item pos, complete; NULL when the producer
+ * is writing it or has lapped us on it. *seq is the sequence word read.
+ */
+static const struct sv_ring_slot *reader_ready(const struct sv_ring_reader *rd, uint64_t pos,
+					       uint64_t *seq)
+{
+	const struct sv_ring_slot *s = reader_slot(rd, pos);
+
+	/* load-acquire pairs with the store-release of seq in
+	 * sv_ring_publish(): the payload of a matching slot is complete. */
+	*seq = atomic_load_explicit(&s->seq, memory_order_acquire);
+	return *seq == pos + 1 ? s : NULL;
+}
+
 unsigned sv_ring_read_burst(struct sv_ring_reader *rd, const void **items, unsigned max)
 {
 	uint64_t pos, lost;
@@ -637,13 +652,10 @@ unsigned sv_ring_read_burst(struct sv_ring_reader *rd, const void **items, unsig
 		sv_ring_read_done(rd, NULL);
 	n = reader_span(rd, max, &pos, &lost);
 	for (unsigned i = 0; i < n; i++, pos++) {
-		const struct sv_ring_slot *s = reader_slot(rd, pos);
-		/* load-acquire pairs with the store-release of seq in
-		 * sv_ring_publish(): the payload we hand out is complete. */
-		uint64_t seq = atomic_load_explicit(&s->seq, memory_order_acquire);
+		uint64_t seq;
+		const struct sv_ring_slot *s = reader_ready(rd, pos, &seq);
 
-		/* Busy or newer: the producer has lapped us on this slot. */
-		if (seq != pos + 1) {
+		if (!s) {
 			lost++;
 			continue;
 		}
@@ -672,12 +684,10 @@ unsigned sv_ring_read_copy(struct sv_ring_reader *rd, void *buf, const void **it
 		sv_ring_read_done(rd, NULL);
 	n = reader_span(rd, max, &pos, &lost);
 	for (unsigned i = 0; i < n; i++, pos++) {
-		const struct sv_ring_slot *s = reader_slot(rd, pos);
-		/* load-acquire pairs with the store-release of seq in
-		 * sv_ring_publish(): the payload we copy is complete. */
-		uint64_t seq = atomic_load_explicit(&s->seq, memory_order_acquire);
+		uint64_t seq;
+		const struct sv_ring_slot *s = reader_ready(rd, pos, &seq);
 
-		if (seq != pos + 1) {
+		if (!s) {
 			lost++;
 			continue;
 		}
