@@ -190,7 +190,8 @@ unsigned sv_ring_read_burst(struct sv_ring_reader *rd, const void **items, unsig
  * This is how a lossy reader reads: in place, a slow consumer could act on
  * bytes the producer is rewriting, and read_done() would only say so
  * afterwards. rd->payload_size is the whole slot unless the caller knows
- * the payload's true size and sets it lower after open.
+ * the payload's true size and sets it lower after open (keeping it a
+ * multiple of 8, so that every copy is as aligned as the slot's payload).
  */
 unsigned sv_ring_read_copy(struct sv_ring_reader *rd, void *buf, const void **items,
 			   unsigned max);

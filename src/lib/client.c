@@ -177,7 +177,9 @@ int sv_client_open(struct sv_client *c, const char *ctl_path, const char *name)
 }
 
 /* The payload size the daemon announced for a kind ("pkt_payload=N"):
- * what a copy must hold, often less than the slot. */
+ * what a copy must hold, often less than the slot. Rounded up to 8 bytes,
+ * as a slot's payload is placed: the copies lie one after the other, and
+ * each must be as aligned as the struct sv_pkt or sv_flow at its start. */
 static void take_payload_size(struct sv_ring_reader *rd, const char *reply, const char *key)
 {
 	char v[16];
@@ -185,7 +187,7 @@ static void take_payload_size(struct sv_ring_reader *rd, const char *reply, cons
 
 	if (sv_ctl_get(reply, key, v, sizeof(v)) < 0)
 		return;
-	n = strtoul(v, NULL, 10);
+	n = (strtoul(v, NULL, 10) + 7) & ~7ul;
 	if (n > 0 && n < rd->payload_size)
 		rd->payload_size = (uint32_t)n;
 }
