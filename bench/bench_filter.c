@@ -94,7 +94,7 @@ static double run(struct sv_chain *ch, const struct sv_filter *f, unsigned round
 			(*passed)++;
 			sv_chain_pkt(ch, p);
 		}
-		sv_event_flush();
+		sv_event_out_flush(sv_chain_events(ch));
 	}
 	return (cpu_ns() - t0) / ((double)rounds * (double)npkts);
 }
@@ -102,8 +102,13 @@ static double run(struct sv_chain *ch, const struct sv_filter *f, unsigned round
 static struct sv_chain *chain(const pkt_vnf *const *v, unsigned n)
 {
 	struct sv_chain *ch = sv_chain_new("bench", NULL);
+	struct sv_sink *sink = ch ? sv_sink_open("/dev/null") : NULL;
 	char err[256];
 
+	if (!sink)
+		return NULL;
+	/* Events cost their share, written where they cost nothing to keep. */
+	sv_event_out_sink(sv_chain_events(ch), sink);
 	for (unsigned i = 0; ch && i < n; i++) {
 		if (sv_chain_add(ch, SV_KIND_PKT, v[i], NULL, NULL, i ? "*" : NULL, err,
 				 sizeof(err)) < 0) {
@@ -145,7 +150,7 @@ int main(int argc, char **argv)
 	}
 	if (optind < argc)
 		rounds = (unsigned)atoi(argv[optind]);
-	if (!reps || !rounds || load(cap) < 0 || sv_event_sink("/dev/null") < 0)
+	if (!reps || !rounds || load(cap) < 0)
 		return 1;
 	f = sv_filter_new(expr, err, sizeof(err));
 	c[0].ch = chain(dns, 1);

@@ -116,6 +116,7 @@ struct service {
 	unsigned n;
 	struct stage st[MAX_VNFS];
 	struct sv_stats stats;
+	struct sv_event_out *out;  /* its events, into /dev/null as the services' */
 	uint8_t pkt[sizeof(struct sv_pkt) + SNAP_MAX];
 };
 
@@ -123,7 +124,7 @@ struct service {
  * by index and copy that one member. */
 static void run_chain(struct service *s, const struct sv_pkt *pkt)
 {
-	sv_event_item(pkt, NULL);
+	sv_event_out_item(s->out, pkt, NULL);
 	for (unsigned i = 0; i < s->n; i++) {
 		struct stage *st = &s->st[i];
 
@@ -149,7 +150,16 @@ static void run_chain(struct service *s, const struct sv_pkt *pkt)
 /* Build the chain from "vnf[=args]" words; -1 with a message on failure. */
 static int service_build(struct service *s, unsigned idx, char **words, unsigned nwords)
 {
+	struct sv_sink *sink;
+
 	snprintf(s->name, sizeof(s->name), "seed%u", idx);
+	s->out = sv_event_out_new(&s->stats);
+	sink = s->out ? sv_sink_open("/dev/null") : NULL;
+	if (!sink) {
+		perror("seedline: events");
+		return -1;
+	}
+	sv_event_out_sink(s->out, sink);
 	for (unsigned i = 0; i < nwords; i++) {
 		char word[256], *args;
 		const struct sv_builtin *b;
@@ -187,7 +197,7 @@ static int service_build(struct service *s, unsigned idx, char **words, unsigned
 			return -1;
 		if (st->vnf->desc.out && !(st->out = calloc(1, st->vnf->desc.out->size)))
 			return -1;
-		sv_vnf_ctx_init(&st->ctx, s->name, &st->vnf->desc, &s->stats);
+		sv_vnf_ctx_init(&st->ctx, s->name, &st->vnf->desc, &s->stats, s->out);
 		st->state = st->vnf->desc.create(&st->ctx, args);
 		if (!st->state) {
 			fprintf(stderr, "seedline: %s: %s\n", word,
@@ -220,7 +230,7 @@ static int service_main(struct service *s, int ring_fd, int cursor_fd, int linkt
 		unsigned n = sv_ring_read_burst(&rd, items, BURST);
 
 		if (n == 0) {
-			sv_event_flush();
+			sv_event_out_flush(s->out);
 			if (sv_ring_wait(&rd, 1000) < 0)
 				break;
 			continue;
@@ -243,18 +253,18 @@ static int service_main(struct service *s, int ring_fd, int cursor_fd, int linkt
 		if (!last_tick || now < last_tick)
 			last_tick = now;
 		if (now - last_tick >= TICK_NS) {
-			sv_event_item(NULL, NULL);
+			sv_event_out_item(s->out, NULL, NULL);
 			for (unsigned i = 0; i < s->n; i++)
 				if (s->st[i].vnf->desc.tick)
 					s->st[i].vnf->desc.tick(s->st[i].state, &s->st[i].ctx, now);
 			last_tick = now;
 		}
 	}
-	sv_event_item(NULL, NULL);
+	sv_event_out_item(s->out, NULL, NULL);
 	for (unsigned i = 0; i < s->n; i++)
 		if (s->st[i].vnf->desc.report)
 			s->st[i].vnf->desc.report(s->st[i].state, &s->st[i].ctx);
-	sv_event_flush();
+	sv_event_out_flush(s->out);
 	sv_ring_reader_close(&rd);
 	return 0;
 }
@@ -380,8 +390,6 @@ int main(int argc, char **argv)
 	if (!p)
 		return 1;
 	linktype = pcap_datalink(p);
-	if (sv_events_to("/dev/null") < 0)
-		return 1;
 	for (unsigned i = 0; i < c.nsvc; i++) {
 		c.ring[i] = sv_ring_create(slots, sizeof(struct seed_snap) + c.snaplen,
 					   SV_RING_KIND_PKT, 0);
