@@ -15,6 +15,7 @@
 #                       against the paper's design, at both loads (live.tsv)
 #   live_chain.png      the same against chain length
 #   live_cpu.png        CPU per packet against services, both designs
+#   live_chain_cpu.png  the same against chain length
 # A chart whose table is missing is left out.
 set -u
 res=${1:-build/bench/results}
@@ -148,16 +149,16 @@ plot '.live_$2_$1_seedline.dat' using 1:2:3:4 with yerrorlines lw 2 pt 7 lc rgb 
      '.live_$2_$1_snapvnf.dat' using 1:2:3:4 with yerrorlines lw 2 pt 5 lc rgb '#2471a3' title 'snapvnf: one broadcast ring'$extra
 "
 	}
-	cpu_panel() {   # cpu_panel COLUMN TITLE YLABEL: both designs at both loads
+	cpu_panel() {   # cpu_panel SWEEP COLUMN TITLE YLABEL: both designs at both loads
 		echo "
-set title '$2'
-set xlabel 'services'
-set ylabel '$3'"
+set title '$3'
+set xlabel '$([ "$1" = services ] && echo services || echo 'chain length (VNFs)')'
+set ylabel '$4'"
 		printf "plot "
 		for l in 9000 64; do
 			for d in seedline snapvnf; do
-				printf "'.live_%s_services_%s.dat' using 1:%s with linespoints lw 2 pt %s dt %s lc rgb '%s' title '%s, %s-byte frames'%s" \
-					$l $d "$1" "$([ $d = seedline ] && echo 7 || echo 5)" \
+				printf "'.live_%s_%s_%s.dat' using 1:%s with linespoints lw 2 pt %s dt %s lc rgb '%s' title '%s, %s-byte frames'%s" \
+					$l "$1" $d "$2" "$([ $d = seedline ] && echo 7 || echo 5)" \
 					"$([ $l = 9000 ] && echo 1 || echo 2)" \
 					"$([ $d = seedline ] && echo '#c0392b' || echo '#2471a3')" \
 					$d "$([ $l = 9000 ] && echo 9014 || echo 64)" \
@@ -195,8 +196,20 @@ set logscale x 2
 set xrange [0.8:20]
 set xtics (1, 2, 3, 4, 5, 8, 16)
 set yrange [0:*]
-$(cpu_panel 5 'capturing process (snapvnfd; seedline copying into each ring)' 'CPU ns per packet received')
-$(cpu_panel 6 'everything: the capturing process and all services' 'CPU ns per packet offered')
+$(cpu_panel services 5 'capturing process (snapvnfd; seedline copying into each ring)' 'CPU ns per packet received')
+$(cpu_panel services 6 'everything: the capturing process and all services' 'CPU ns per packet offered')
+unset multiplot
+"
+	plot live_chain_cpu "
+set terminal pngcairo size 1200,500 font 'sans,11' noenhanced
+set output 'live_chain_cpu.png'
+set multiplot layout 1,2 title 'Live: CPU per packet against chain length, one service (CPU time; the machine is shared)'
+set xrange [0.5:5.5]
+set xtics 1
+set yrange [0:*]
+set key bottom right
+$(cpu_panel chain 5 'capturing process (snapvnfd; seedline)' 'CPU ns per packet received')
+$(cpu_panel chain 6 'everything: the capturing process and the service' 'CPU ns per packet offered')
 unset multiplot
 "
 	rm -f .live_*.dat
