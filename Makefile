@@ -177,7 +177,7 @@ bench: $(BUILD)/.deps-bench all $(BENCHES)
 	@scripts/bench.sh $(BUILD)
 
 # The paper's evaluation, live over a veth pair, against its design
-# (bench/seedline.c) in the same run. Needs root; about 15 minutes.
+# (bench/seedline.c) in the same run. Needs root; about 10 minutes.
 .PHONY: bench-live
 bench-live: $(BUILD)/.deps-bench all $(BENCHES)
 	@scripts/bench-live $(BUILD)
