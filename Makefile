@@ -1,6 +1,7 @@
 # snapvnf - top-level build. `make` builds into build/, `make test` runs every
 # test, `make demo` shows the system on the bundled capture, `make bench`
-# measures. Debian packages come from scripts/deps.sh, per target: `make` needs
+# measures, `make deb` packages (debian/). Debian packages come from
+# scripts/deps.sh, per target: `make` needs
 # only the "build" group; test, demo, demo-live and bench install their own.
 
 BUILD   ?= build
@@ -89,9 +90,13 @@ $(BUILD)/obj/%.o: %.c | $(DEPS_OK)
 
 $(call obj,src/common/version.c) $(BUILD)/fuzz/obj/src/common/version.o: VERSION
 
+# Appended (q), not replaced (r): two members are dns.o (the decoder and
+# the VNF). By their base names, not paths (P), as an installed archive
+# must be for strip and for users' ar.
 $(LIBA): $(LIB_OBJ)
 	@rm -f $@
-	ar rcsP $@ $^
+	ar qc $@ $^
+	ranlib $@
 $(LIBSO): $(LIB_OBJ)
 	$(CC) -shared -Wl,-soname,$(SONAME) $(LDFLAGS) -o $@ $^ $(LIBS)
 	ln -sf $(notdir $@) $(BUILD)/$(SONAME)
@@ -244,6 +249,23 @@ uninstall:
 		rm -f $(DESTDIR)$(SYSCONFDIR)/default/snapvnfd
 	-rmdir $(DESTDIR)$(INCLUDEDIR)/snapvnf $(DESTDIR)$(PLUGINDIR) $(DESTDIR)$(SYSCONFDIR)/snapvnf \
 	       $(DESTDIR)$(LIBDIR)/snapvnf 2>/dev/null
+
+# The Debian packages (debian/), built from a copy of the tree with the
+# standard tools into $(BUILD)/deb/: snapvnf, libsnapvnf1, libsnapvnf-dev.
+# The copy builds on its own: none of this make's variables reach it.
+.PHONY: deb deb-check
+DEBDIR := $(BUILD)/deb
+deb: $(BUILD)/.deps-deb
+	rm -rf $(DEBDIR) && mkdir -p $(DEBDIR)/snapvnf-$(VERSION)
+	tar -c $(addprefix --exclude=./,$(sort $(BUILD) build .git)) . | tar -x -C $(DEBDIR)/snapvnf-$(VERSION)
+	cd $(DEBDIR)/snapvnf-$(VERSION) && env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS -u WERROR -u BUILD \
+		dpkg-buildpackage -us -uc -b > ../build.log 2>&1 || { tail -30 ../build.log; exit 1; }
+	@cd $(DEBDIR) && ls *.deb
+
+# Install the packages in a brand-new Debian 12 root, start the daemon there
+# as its unit would, purge (scripts/deb-check; not part of `make test`).
+deb-check: deb
+	scripts/deb-check $(DEBDIR)
 
 clean:
 	rm -rf $(BUILD)

@@ -23,6 +23,9 @@
 #   record     scripts/record-demo-capture.sh
 #   docs       scripts/metrics-screenshot.sh: a real prometheus scraping a
 #              real daemon, its graph page shot by headless chromium
+#   deb        `make deb` (debian/: dpkg-buildpackage, debhelper, lintian)
+#              and `make deb-check` (git: the root it makes holds a commit;
+#              tcpdump: the capture's packet count)
 set -eu
 
 group() {
@@ -31,7 +34,7 @@ group() {
 		echo gcc make pkg-config libc6-dev libpcap-dev libjson-c-dev libyaml-dev \
 		     libsystemd-dev libnftables-dev libhiredis-dev libcap-ng-dev libmicrohttpd-dev ;;
 	test)
-		echo @build @testbed libcmocka-dev tshark wireshark-common tcpdump jq python3 \
+		echo @build @testbed @deb libcmocka-dev tshark wireshark-common tcpdump jq python3 \
 		     nfdump softflowd pmacct clang libclang-rt-dev iproute2 \
 		     redis-server redis-tools nftables prometheus curl \
 		     logrotate rsyslog rsyslog-kafka systemd groff-base ;;
@@ -50,8 +53,10 @@ group() {
 		     python3 iproute2 iputils-ping procps ;;
 	docs)
 		echo @build prometheus chromium fonts-dejavu-core curl jq python3 ;;
+	deb)
+		echo @build debhelper dpkg-dev fakeroot lintian git tcpdump ;;
 	*)
-		echo "deps.sh: no package group '$1' (build test testbed demo demo-live bench record docs)" >&2
+		echo "deps.sh: no package group '$1' (build test testbed demo demo-live bench record docs deb)" >&2
 		return 1 ;;
 	esac
 }
