@@ -27,6 +27,7 @@ SYSCONFDIR ?= /etc
 SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 UNITS   := $(patsubst dist/systemd/%.in,$(BUILD)/systemd/%,$(wildcard dist/systemd/*.in))
 MANDIR  ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 # man/NAME.SECTION, written by hand; the build stamps the version in.
 MANPAGES:= $(patsubst man/%,$(BUILD)/man/%,$(wildcard man/*.[158]))
 
@@ -227,6 +228,8 @@ install: all
 	install -m 644 $(BUILD)/snapvnf.pc $(DESTDIR)$(LIBDIR)/pkgconfig/snapvnf.pc
 	install -d $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(SYSCONFDIR)/default $(DESTDIR)$(SYSCONFDIR)/snapvnf
 	install -m 644 $(UNITS) $(DESTDIR)$(SYSTEMDUNITDIR)/
+	install -d $(DESTDIR)$(BASHCOMPDIR)
+	install -m 644 dist/bash-completion/snapvnf $(DESTDIR)$(BASHCOMPDIR)/snapvnf
 	for m in $(MANPAGES); do s=$${m##*.}; install -d $(DESTDIR)$(MANDIR)/man$$s; \
 		install -m 644 $$m $(DESTDIR)$(MANDIR)/man$$s/; done
 	for f in examples/*.service; do \
@@ -242,6 +245,7 @@ uninstall:
 	      $(DESTDIR)$(LIBDIR)/pkgconfig/snapvnf.pc \
 	      $(addprefix $(DESTDIR)$(INCLUDEDIR)/snapvnf/,$(notdir $(HEADERS))) \
 	      $(addprefix $(DESTDIR)$(SYSTEMDUNITDIR)/,$(notdir $(UNITS))) \
+	      $(DESTDIR)$(BASHCOMPDIR)/snapvnf \
 	      $(foreach m,$(MANPAGES),$(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(m)))/$(notdir $(m))) \
 	      $(patsubst examples/%,$(DESTDIR)$(SYSCONFDIR)/snapvnf/%.example,$(wildcard examples/*.service))
 # The options file goes only as it came: an operator's edits stay.
