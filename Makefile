@@ -29,7 +29,7 @@ UNITS   := $(patsubst dist/systemd/%.in,$(BUILD)/systemd/%,$(wildcard dist/syste
 MANDIR  ?= $(PREFIX)/share/man
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 # man/NAME.SECTION, written by hand; the build stamps the version in.
-MANPAGES:= $(patsubst man/%,$(BUILD)/man/%,$(wildcard man/*.[158]))
+MANPAGES:= $(patsubst man/%,$(BUILD)/man/%,$(wildcard man/*.[1358]))
 
 PKGS    := libpcap json-c yaml-0.1 libsystemd
 # Only snapvnfd links these (the enforcer's backends and its privileges;

@@ -7,14 +7,17 @@
 #    of `snapvnf --help` (GLOBAL OPTIONS) and of `snapvnf COMMAND --help`
 #    (one .SS per command `snapvnf --help` lists, no more);
 #  - the service files snapvnf.service(5) shows pass `snapvnf check`, and
-#    the pages the units' Documentation= names exist.
+#    the pages the units' Documentation= names exist;
+#  - snapvnf_service(3) has every function <snapvnf/service.h> exports
+#    (SV_API) in its SYNOPSIS and DESCRIPTION, and no other; its example
+#    compiles and links against the library.
 set -u
 . "$(dirname "$0")/lib.bash"
 for t in groff python3; do
 	command -v $t >/dev/null || fail "$t is missing (scripts/deps.sh test installs it)"
 done
 M=$B/man
-for p in snapvnfd.8 snapvnf.1 snapvnf.service.5; do
+for p in snapvnfd.8 snapvnf.1 snapvnf.service.5 snapvnf_service.3; do
 	[ -f "$M/$p" ] || fail "no $M/$p (make builds it from man/$p)"
 	LC_ALL=C.UTF-8 groff -man -ww -z -t "$M/$p" > "$T/groff.log" 2>&1 || fail "groff $p: $(cat "$T/groff.log")"
 	[ -s "$T/groff.log" ] && fail "groff warns on $p: $(cat "$T/groff.log")"
@@ -23,7 +26,7 @@ done
 printf '.TH X 1\n.SH NAME\nx \\- y\n.BX foo\n\\fQbar\n' > "$T/bad.1"
 LC_ALL=C.UTF-8 groff -man -ww -z "$T/bad.1" > "$T/groff.log" 2>&1
 [ -s "$T/groff.log" ] || fail "groff -ww said nothing about an undefined macro"
-echo "groff -man -ww: no warning on three pages"
+echo "groff -man -ww: no warning on four pages"
 
 # tags PAGE: "SECTION OPTION" for each long option in a .TP tag; SECTION is
 # the .SS (or .SH) heading above it.
@@ -84,4 +87,23 @@ ls "$T"/ex*.service > /dev/null 2>&1 || fail "no example in snapvnf.service(5)"
 sed -i "s|/etc/snapvnf/blocklist.txt|$PWD/examples/blocklist.txt|" "$T"/ex*.service
 "$B/snapvnf" check "$T"/ex*.service > "$T/check.log" 2>&1 || fail "snapvnf check: $(cat "$T/check.log")"
 cat "$T/check.log"
+
+# snapvnf_service(3) against the header.
+P3=$M/snapvnf_service.3
+tr '\n' ' ' < include/snapvnf/service.h | grep -oE 'SV_API [^;(]*[ *]([a-z_]+)\(' |
+	sed 's/.*[ *]\([a-z_]*\)($/\1/' | sort -u > "$T/api"
+[ "$(wc -l < "$T/api")" -ge 10 ] || fail "found $(wc -l < "$T/api") functions in service.h"
+sed -n '/^\.SH SYNOPSIS/,/^\.SH DESCRIPTION/p' "$P3" | sed 's/\\f[BIRP]//g; s/"//g' |
+	grep -oE '[a-z_]+ ?\(' | tr -d ' (' | grep -vx -e pkg-config | sort -u > "$T/syn"
+diff "$T/api" "$T/syn" > "$T/diff" || fail "service.h (<) against snapvnf_service(3)'s SYNOPSIS (>): $(cat "$T/diff")"
+awk '/^\.SH DESCRIPTION/ {d = 1} /^\.SH ENVIRONMENT/ {d = 0} d && /^\.TP/ {t = 1; next} t {t = 0; print}' "$P3" |
+	sed 's/^\.B[RI]* //; s/"//g' | tr ',' '\n' | tr -d ' ' | grep . | sort -u > "$T/desc"
+diff "$T/api" "$T/desc" > "$T/diff" || fail "service.h (<) against snapvnf_service(3)'s DESCRIPTION (>): $(cat "$T/diff")"
+sed -n '/^\.SH EXAMPLES/,$p' "$P3" | awk '/^\.nf/ {n++; f = (n == 1); next} /^\.fi/ {f = 0} f' |
+	sed 's/\\-/-/g; s|/etc/snapvnf/blocklist.txt|examples/blocklist.txt|' > "$T/ex.c"
+grep -q 'service_run' "$T/ex.c" || fail "no example program in snapvnf_service(3)"
+${CC:-cc} -std=c11 -Wall -Wextra -Werror -Iinclude -o "$T/ex" "$T/ex.c" "$B/libsnapvnf.a" \
+	$(pkg-config --libs libpcap json-c yaml-0.1 libsystemd) -lm -lpthread -ldl > "$T/cc.log" 2>&1 ||
+	fail "snapvnf_service(3)'s example does not build: $(cat "$T/cc.log")"
+echo "snapvnf_service(3): the $(wc -l < "$T/api") functions of service.h; its example builds"
 echo ok
