@@ -232,8 +232,13 @@ install: all
 	install -m 644 dist/bash-completion/snapvnf $(DESTDIR)$(BASHCOMPDIR)/snapvnf
 	for m in $(MANPAGES); do s=$${m##*.}; install -d $(DESTDIR)$(MANDIR)/man$$s; \
 		install -m 644 $$m $(DESTDIR)$(MANDIR)/man$$s/; done
+# The examples name their blocklist from the top of the tree; installed,
+# they name the copy beside them (blocklist.txt once the operator keeps it).
 	for f in examples/*.service; do \
-		install -m 644 $$f $(DESTDIR)$(SYSCONFDIR)/snapvnf/$$(basename $$f).example; done
+		sed 's|examples/blocklist.txt|$(SYSCONFDIR)/snapvnf/blocklist.txt|' $$f \
+			> $(DESTDIR)$(SYSCONFDIR)/snapvnf/$$(basename $$f).example; \
+		chmod 644 $(DESTDIR)$(SYSCONFDIR)/snapvnf/$$(basename $$f).example; done
+	install -m 644 examples/blocklist.txt $(DESTDIR)$(SYSCONFDIR)/snapvnf/blocklist.txt.example
 # An operator's options are never overwritten.
 	[ -e $(DESTDIR)$(SYSCONFDIR)/default/snapvnfd ] || \
 		install -m 644 dist/default/snapvnfd $(DESTDIR)$(SYSCONFDIR)/default/snapvnfd
@@ -247,7 +252,8 @@ uninstall:
 	      $(addprefix $(DESTDIR)$(SYSTEMDUNITDIR)/,$(notdir $(UNITS))) \
 	      $(DESTDIR)$(BASHCOMPDIR)/snapvnf \
 	      $(foreach m,$(MANPAGES),$(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(m)))/$(notdir $(m))) \
-	      $(patsubst examples/%,$(DESTDIR)$(SYSCONFDIR)/snapvnf/%.example,$(wildcard examples/*.service))
+	      $(patsubst examples/%,$(DESTDIR)$(SYSCONFDIR)/snapvnf/%.example,$(wildcard examples/*.service)) \
+	      $(DESTDIR)$(SYSCONFDIR)/snapvnf/blocklist.txt.example
 # The options file goes only as it came: an operator's edits stay.
 	-cmp -s dist/default/snapvnfd $(DESTDIR)$(SYSCONFDIR)/default/snapvnfd && \
 		rm -f $(DESTDIR)$(SYSCONFDIR)/default/snapvnfd
