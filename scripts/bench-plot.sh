@@ -135,8 +135,13 @@ if [ -s live.tsv ]; then
 	kp=$(awk -F'\t' '$1 == 64 { s += $5; n++ } END { if (n) printf "%.0f", s / n }' live.tsv)
 	secs=$(sed -n 's/.*median of [0-9]* runs of \([0-9.]*\) s.*/\1/p' live.txt 2>/dev/null)
 	kp=$(awk -v o="$kp" -v s="${secs:-2}" 'BEGIN { printf "%.0f", o / s / 1000 }')
+	# A run may leave out a load or a sweep (BENCH_LIVE_LOADS, ..._CHAINS):
+	# draw only the panels it has data for, and no chart without any.
+	have() { [ -s ".live_$2_$1_snapvnf.dat" ] || [ -s ".live_$2_$1_seedline.dat" ]; }  # have SWEEP LOAD
+	cols() { local l n=0; for l in 9000 64; do have "$1" $l && n=$((n + 1)); done; echo $n; }
 	panel() {   # panel SWEEP LOAD TITLE XLABEL: one plot of a multiplot
 		local extra=""
+		have "$1" "$2" || return 0
 		[ "$2" = 9000 ] && [ -s ".live_iperf3_$1_snapvnf.dat" ] && extra=", \
      '.live_iperf3_$1_snapvnf.dat' using 1:2 with points pt 4 ps 1.6 lc rgb '#2471a3' title 'snapvnf, iperf3 -b 9.85G', \
      '.live_iperf3_$1_seedline.dat' using 1:2 with points pt 6 ps 1.6 lc rgb '#c0392b' title 'seedline, iperf3 -b 9.85G'"
@@ -154,23 +159,24 @@ plot '.live_$2_$1_seedline.dat' using 1:2:3:4 with yerrorlines lw 2 pt 7 lc rgb 
 set title '$3'
 set xlabel '$([ "$1" = services ] && echo services || echo 'chain length (VNFs)')'
 set ylabel '$4'"
-		printf "plot "
+		local l d sep=plot
 		for l in 9000 64; do
+			have "$1" $l || continue
 			for d in seedline snapvnf; do
-				printf "'.live_%s_%s_%s.dat' using 1:%s with linespoints lw 2 pt %s dt %s lc rgb '%s' title '%s, %s-byte frames'%s" \
-					$l "$1" $d "$2" "$([ $d = seedline ] && echo 7 || echo 5)" \
+				printf "%s '.live_%s_%s_%s.dat' using 1:%s with linespoints lw 2 pt %s dt %s lc rgb '%s' title '%s, %s-byte frames'" \
+					"$sep" $l "$1" $d "$2" "$([ $d = seedline ] && echo 7 || echo 5)" \
 					"$([ $l = 9000 ] && echo 1 || echo 2)" \
 					"$([ $d = seedline ] && echo '#c0392b' || echo '#2471a3')" \
-					$d "$([ $l = 9000 ] && echo 9014 || echo 64)" \
-					"$([ $l$d = 64snapvnf ] && echo || echo ', ')"
+					$d "$([ $l = 9000 ] && echo 9014 || echo 64)"
+				sep=,
 			done
 		done
 		echo
 	}
-	plot live_services "
+	[ "$(cols services)" -gt 0 ] && plot live_services "
 set terminal pngcairo size 1200,500 font 'sans,11' noenhanced
 set output 'live_services.png'
-set multiplot layout 1,2 title 'Live: snaps lost against services (each http_request dns tls_sni), median of runs, min-max bars'
+set multiplot layout 1,$(cols services) title 'Live: snaps lost against services (each http_request dns tls_sni), median of runs, min-max bars'
 set logscale x 2
 set xrange [0.8:20]
 set xtics (1, 2, 3, 4, 5, 8, 16)
@@ -178,17 +184,17 @@ $(panel services 9000 "10 Gb/s of 9014-byte frames (tcpreplay, ${gb} Gb/s offere
 $(panel services 64 "64-byte frames, ~${kp} kpps (tcpreplay's top rate)" 'services')
 unset multiplot
 "
-	plot live_chain "
+	[ "$(cols chain)" -gt 0 ] && plot live_chain "
 set terminal pngcairo size 1200,500 font 'sans,11' noenhanced
 set output 'live_chain.png'
-set multiplot layout 1,2 title 'Live: snaps lost against chain length (one service: http_request url_filter dns tls_sni pkt_stats)'
+set multiplot layout 1,$(cols chain) title 'Live: snaps lost against chain length (one service: http_request url_filter dns tls_sni pkt_stats)'
 set xrange [0.5:5.5]
 set xtics 1
 $(panel chain 9000 "10 Gb/s of 9014-byte frames (tcpreplay, ${gb} Gb/s offered)" 'chain length (VNFs)')
 $(panel chain 64 "64-byte frames, ~${kp} kpps (tcpreplay's top rate)" 'chain length (VNFs)')
 unset multiplot
 "
-	plot live_cpu "
+	[ "$(cols services)" -gt 0 ] && plot live_cpu "
 set terminal pngcairo size 1200,500 font 'sans,11' noenhanced
 set output 'live_cpu.png'
 set multiplot layout 1,2 title 'Live: CPU per packet against services (CPU time; the machine is shared)'
@@ -200,7 +206,7 @@ $(cpu_panel services 5 'capturing process (snapvnfd; seedline copying into each 
 $(cpu_panel services 6 'everything: the capturing process and all services' 'CPU ns per packet offered')
 unset multiplot
 "
-	plot live_chain_cpu "
+	[ "$(cols chain)" -gt 0 ] && plot live_chain_cpu "
 set terminal pngcairo size 1200,500 font 'sans,11' noenhanced
 set output 'live_chain_cpu.png'
 set multiplot layout 1,2 title 'Live: CPU per packet against chain length, one service (CPU time; the machine is shared)'
