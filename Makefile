@@ -85,7 +85,16 @@ $(BUILD)/.deps-%: scripts/deps.sh
 	@mkdir -p $(BUILD)
 	@scripts/deps.sh $* && touch $@
 
-$(BUILD)/obj/%.o: %.c | $(DEPS_OK)
+# Objects remember the flags they were built with: a change (OPT, SAN,
+# -fvisibility...) rebuilds them, where a stale object would keep the old
+# ones. -Werror changes no object; pkg-config's flags follow the packages.
+FLAGS_NOW := $(CC) $(CPPFLAGS) $(filter-out -Werror,$(CFLAGS))
+ifneq ($(FLAGS_NOW),$(file <$(BUILD)/.flags))
+$(shell mkdir -p $(BUILD))
+$(file >$(BUILD)/.flags,$(FLAGS_NOW))
+endif
+
+$(BUILD)/obj/%.o: %.c $(BUILD)/.flags | $(DEPS_OK)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) $(DPKG_CFLAGS) -MMD -MP -c $< -o $@
 
