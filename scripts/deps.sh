@@ -54,7 +54,9 @@ group() {
 	docs)
 		echo @build prometheus chromium fonts-dejavu-core curl jq python3 ;;
 	deb)
-		echo @build debhelper dpkg-dev fakeroot lintian git tcpdump ;;
+		# build-essential: dpkg-buildpackage checks for it, as Debian's
+		# build daemons have it, beside Build-Depends.
+		echo @build build-essential debhelper dpkg-dev fakeroot lintian git tcpdump ;;
 	*)
 		echo "deps.sh: no package group '$1' (build test testbed demo demo-live bench record docs deb)" >&2
 		return 1 ;;
