@@ -20,18 +20,6 @@ conf=examples/logrotate/snapvnf
 command -v logrotate >/dev/null || fail "logrotate is missing (scripts/deps.sh test installs it)"
 [ -f "$conf" ] || fail "missing $conf"
 
-# wait_for SECONDS WHAT COMMAND...: until COMMAND succeeds.
-wait_for() {
-	local limit=$1 what=$2 i
-	shift 2
-	for ((i = 0; i < limit * 10; i++)); do
-		"$@" && return 0
-		sleep 0.1
-	done
-	fail "no $what after ${limit}s"
-}
-has_lines() { [ -s "$1" ] && [ "$(wc -l < "$1")" -ge "$2" ]; }
-
 # The reference: the same service, the same capture, standard output.
 "$B/snapvnfd" -q -r "$cap" --wait-for 1 & dpid=$!; PIDS+=($dpid)
 wait_ctl
@@ -48,7 +36,7 @@ wait_ctl
 "$B/snapvnf" run --name l7 --events "$T/log/l7.json" http_request dns tls_sni & rpid=$!
 PIDS+=($rpid)
 # A quarter of the events in, rotate.
-wait_for 30 "events in $T/log/l7.json" has_lines "$T/log/l7.json" $((total / 4))
+wait_until 30 "events in $T/log/l7.json" has_lines "$T/log/l7.json" $((total / 4))
 
 # The shipped configuration, its paths moved here; no `create` (the
 # service makes the new file itself) and its postrotate signals this
@@ -59,14 +47,14 @@ grep -q "kill -HUP $rpid" "$T/logrotate.conf" || fail "the postrotate of $conf w
 logrotate -f -s "$T/logrotate.state" "$T/logrotate.conf" 2>"$T/logrotate.err" ||
 	fail "logrotate: $(cat "$T/logrotate.err")"
 [ -s "$T/log/l7.json.1" ] || fail "logrotate did not rotate l7.json: $(ls "$T/log")"
-wait_for 20 "new $T/log/l7.json after SIGHUP" has_lines "$T/log/l7.json" 1
+wait_until 20 "new $T/log/l7.json after SIGHUP" has_lines "$T/log/l7.json" 1
 kill -0 $rpid 2>/dev/null || fail "the service did not survive SIGHUP"
 
 # The daemon's own files, rotated by hand.
 mv "$T/log/snapvnfd.log" "$T/log/snapvnfd.log.1"
 mv "$T/log/actions.json" "$T/log/actions.json.1"
 kill -HUP $dpid
-wait_for 10 "new daemon log after SIGHUP" grep -q "reopened" "$T/log/snapvnfd.log"
+wait_until 10 "new daemon log after SIGHUP" grep -q "reopened" "$T/log/snapvnfd.log"
 [ -e "$T/log/actions.json" ] || fail "the daemon did not reopen --action-events"
 kill -0 $dpid 2>/dev/null || fail "snapvnfd did not survive SIGHUP"
 grep -q "reading file:$cap" "$T/log/snapvnfd.log.1" ||

@@ -16,6 +16,20 @@ fail() { echo "FAIL: $*"; exit 1; }
 skip() { echo "$*"; exit 77; }
 
 # Wait until the control socket answers (daemon up), at most ~10 s.
+# wait_until SECONDS WHAT COMMAND...: until COMMAND succeeds, or fail
+# naming WHAT.
+wait_until() {
+	local limit=$1 what=$2 i
+	shift 2
+	for ((i = 0; i < limit * 10; i++)); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	fail "no $what after ${limit}s"
+}
+# has_lines FILE N: FILE has at least N lines.
+has_lines() { [ -s "$1" ] && [ "$(wc -l < "$1")" -ge "$2" ]; }
+
 wait_ctl() {
 	for _ in $(seq 100); do
 		"$B/snapvnf" status >/dev/null 2>&1 && return 0

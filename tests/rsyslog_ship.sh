@@ -22,17 +22,6 @@ done
 export PATH=$PATH:/usr/sbin
 [ -f "$conf" ] || fail "missing $conf"
 
-wait_for() {
-	local limit=$1 what=$2 i
-	shift 2
-	for ((i = 0; i < limit * 10; i++)); do
-		"$@" && return 0
-		sleep 0.1
-	done
-	fail "no $what after ${limit}s"
-}
-has_lines() { [ -s "$1" ] && [ "$(wc -l < "$1")" -ge "$2" ]; }
-
 mkdir "$T/log" "$T/work"
 # As /etc/rsyslog.d/ files are read: after the main file, which sets the
 # work directory (Debian's: /var/spool/rsyslog).
@@ -57,7 +46,7 @@ PIDS+=($spid)
 wait_ctl
 "$B/snapvnf" run --name l7 --events "$T/log/l7.json" http_request dns tls_sni & rpid=$!
 PIDS+=($rpid)
-wait_for 30 "events in $T/log/l7.json" has_lines "$T/log/l7.json" 40
+wait_until 30 "events in $T/log/l7.json" has_lines "$T/log/l7.json" 40
 sed -e "s|/var/log/snapvnf/|$T/log/|" -e '/^\tcreate /d' \
 	-e "s|^\t\tsystemctl kill .*|\t\tkill -HUP $rpid|" examples/logrotate/snapvnf > "$T/logrotate.conf"
 logrotate -f -s "$T/logrotate.state" "$T/logrotate.conf" 2>"$T/logrotate.err" ||
@@ -70,7 +59,7 @@ cat "$T/log/l7.json.1" "$T/log/l7.json" > "$T/written.json"
 total=$(wc -l < "$T/written.json")
 [ "$(wc -l < "$T/log/l7.json")" -gt 0 ] || fail "nothing was written after the rotation"
 kill -0 $spid 2>/dev/null || fail "rsyslogd is not running: $(cat "$T/rsyslogd.out")"
-wait_for 30 "$total lines shipped by rsyslog (have $(wc -l < "$T/shipped.json" 2>/dev/null))" \
+wait_until 30 "$total lines shipped by rsyslog (have $(wc -l < "$T/shipped.json" 2>/dev/null))" \
 	has_lines "$T/shipped.json" "$total"
 # Stopped, rsyslog writes what it still holds: a line shipped twice would
 # show now.
